@@ -1,0 +1,484 @@
+"""The command line: parse options, build a profile, call one engine function, render, exit.
+
+Rich is imported only by commands that render for a person; ``--json`` output and shell completion
+never import it (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+from typer.core import TyperGroup
+
+from backpain_cli import __version__
+from backpain_cli.errors import BackpainError, ExitCode, KnowledgeBaseError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from backpain_cli.engine import Profile
+    from backpain_cli.model import Knowledge
+
+try:  # Typer vendors Click from 0.2x on; older Typer depends on Click itself.
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    from click.exceptions import ClickException  # type: ignore[import-not-found,no-redef,unused-ignore]
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 internal error (please report it); 2 bad command line (unknown name, "
+    "bad number, clashing options); 3 knowledge base missing or invalid; 130 interrupted."
+)
+MAX_MONTHS = 1200.0  # 100 years: anything longer is a typo
+MAX_WEEKS = MAX_MONTHS * 52 / 12
+
+
+class BackpainGroup(TyperGroup):
+    """Runs the app so that every failure ends as one line on stderr and a documented exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            # Not standalone: Typer hands back errors and exit codes instead of printing and exiting.
+            code = super().main(
+                args=args,
+                prog_name=prog_name or "backpain",
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except ClickException as error:
+            hint = ""
+            ctx = getattr(error, "ctx", None)
+            if ctx is not None:
+                hint = f" Run '{ctx.command_path} --help' for the options."
+            message = _one_line(error.format_message()).rstrip(".")
+            _error_line(f"{message}.{hint}")
+            sys.exit(ExitCode.USAGE)
+        except typer.Abort:
+            _error_line("interrupted")
+            sys.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_closed_pipe()
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
+        sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+app = typer.Typer(
+    cls=BackpainGroup,
+    name="backpain",
+    epilog="Examples: backpain list | backpain explain epidural | backpain pathway --months 4 --leg-pain. " + EXIT_CODES_HELP,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,  # a person's health answers must never land in a traceback
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,
+)
+kb_app = typer.Typer(cls=TyperGroup, help="Check a knowledge base file, or print its JSON Schema.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles_errors(command: F) -> F:
+    """Turn our errors into one stderr line and their exit code, inside CliRunner too."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BackpainError as error:
+            _error_line(str(error))
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            _error_line("interrupted")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except BrokenPipeError:
+            _quiet_closed_pipe()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _error_line(message: str) -> None:
+    safe = "".join(ch if ch.isprintable() else "?" for ch in _one_line(message))
+    try:
+        sys.stderr.write(f"backpain: error: {safe}\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def _quiet_closed_pipe() -> NoReturn:
+    """The reader went away (``| head``): stop quietly, without a 'broken pipe' complaint at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(ExitCode.OK)
+
+
+# --- shared plumbing -------------------------------------------------------------------------------
+
+
+class State:
+    """What the top-level options decided, handed to each command."""
+
+    def __init__(self, kb_path: str | None) -> None:
+        self.kb_path = kb_path
+        self._knowledge: Knowledge | None = None
+
+    def knowledge(self) -> Knowledge:
+        if self._knowledge is None:
+            from backpain_cli import knowledge
+
+            self._knowledge = knowledge.load(knowledge.resolve_path(self.kb_path))
+        return self._knowledge
+
+
+def _state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State(None)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, emoji=False, markup=False)
+
+
+_TRAILING_SPACE = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def _render(renderable: RenderableType) -> None:
+    """Print for a person, without the trailing spaces Rich pads indented lines with."""
+    console = _console()
+    with console.capture() as captured:
+        console.print(renderable)
+    sys.stdout.write(_TRAILING_SPACE.sub(r"\1", captured.get()))
+    sys.stdout.flush()
+
+
+KbOption = Annotated[
+    str | None,
+    typer.Option("--kb", envvar="BACKPAIN_KB", help="Use this knowledge base file instead of the shipped one.", show_envvar=True),
+]
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    kb: KbOption = None,
+    version: Annotated[bool, typer.Option("--version", help="Show the program's and the knowledge base's versions.")] = False,
+) -> None:
+    """Explore chronic back pain treatment options and a personal, guideline-based pathway.
+
+    Educational only: not a substitute for a clinician.
+    """
+    ctx.obj = State(kb)
+    if version:
+        _show_version(ctx.obj)
+        raise typer.Exit(ExitCode.OK)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(ExitCode.OK)
+
+
+@handles_errors
+def _show_version(state: State) -> None:
+    kb = state.knowledge()
+    typer.echo(f"backpain {__version__}")
+    typer.echo(f"knowledge base {kb.version} (reviewed {kb.reviewed.isoformat()}, review due {kb.review_due.isoformat()})")
+
+
+# --- list ------------------------------------------------------------------------------------------
+
+
+@app.command("list")
+@handles_errors
+def list_command(
+    ctx: typer.Context,
+    tier: Annotated[str | None, typer.Option("--tier", help="Only this tier (see the ids in brackets).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of options).")] = False,
+) -> None:
+    """List every option, grouped by tier, in pathway order."""
+    kb = _state(ctx).knowledge()
+    if tier is not None:
+        tier = _choose(tier, [t.id for t in kb.tiers], "tier")
+    if as_json:
+        from backpain_cli.views import data
+
+        _print_json(data.treatment_list(kb, tier))
+        return
+    from backpain_cli.views import text
+
+    _render(text.treatment_list(kb, tier))
+
+
+# --- explain ---------------------------------------------------------------------------------------
+
+
+@app.command("explain")
+@handles_errors
+def explain_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="An id, a name or any alias, e.g. epidural, ibuprofen, physio.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Explain one option: what it is, benefits, risks, what each guideline says, questions to ask."""
+    from backpain_cli.lookup import NameIndex
+
+    kb = _state(ctx).knowledge()
+    treatment = kb.treatment(NameIndex.build(kb).resolve(name))
+    today = dt.date.today()
+    if as_json:
+        from backpain_cli.views import data
+
+        _print_json(data.treatment_detail(kb, treatment, today))
+        return
+    from backpain_cli.views import text
+
+    _render(text.explain(kb, treatment, today))
+
+
+# --- red flags and sources -------------------------------------------------------------------------
+
+
+@app.command("red-flags")
+@handles_errors
+def red_flags_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the warning signs that need a medical check first, with what to do about each."""
+    kb = _state(ctx).knowledge()
+    if as_json:
+        from backpain_cli.views import data
+
+        _print_json(data.red_flags(kb))
+        return
+    from backpain_cli.views import text
+
+    _render(text.red_flags(kb))
+
+
+@app.command("sources")
+@handles_errors
+def sources_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List every source with title, year, section and URL, and which entries cite it."""
+    from backpain_cli.views import data
+
+    kb = _state(ctx).knowledge()
+    if as_json:
+        _print_json(data.sources(kb))
+        return
+    from backpain_cli.views import text
+
+    _render(text.sources(kb, data.citations(kb)))
+
+
+# --- pathway ---------------------------------------------------------------------------------------
+
+
+@app.command("pathway")
+@handles_errors
+def pathway_command(
+    ctx: typer.Context,
+    months: Annotated[float | None, typer.Option("--months", help="How many months you have had this pain.")] = None,
+    weeks: Annotated[float | None, typer.Option("--weeks", help="How many weeks you have had this pain (instead of --months).")] = None,
+    leg_pain: Annotated[bool | None, typer.Option("--leg-pain/--no-leg-pain", help="Pain spreads down a leg below the knee.")] = None,
+    pain: Annotated[float | None, typer.Option("--pain", help="Pain on most days, 0 (none) to 10 (worst).")] = None,
+    tried: Annotated[
+        list[str] | None, typer.Option("--tried", help="Tried without enough relief (repeatable; any name 'explain' accepts).")
+    ] = None,
+    helped: Annotated[list[str] | None, typer.Option("--helped", help="Tried and it helped (repeatable).")] = None,
+    red_flag: Annotated[
+        list[str] | None, typer.Option("--red-flag", help="A warning sign code from 'backpain red-flags' (repeatable).")
+    ] = None,
+    imaging_match: Annotated[
+        bool | None, typer.Option("--imaging-match/--no-imaging-match", help="A scan shows a trapped nerve matching the leg symptoms.")
+    ] = None,
+    neuropathic: Annotated[
+        bool | None, typer.Option("--neuropathic/--no-neuropathic", help="A clinician has called it nerve-type (neuropathic) pain.")
+    ] = None,
+    claudication: Annotated[
+        bool | None, typer.Option("--claudication/--no-claudication", help="Legs hurt on walking and ease on sitting or bending forward.")
+    ] = None,
+    medial_branch_block: Annotated[
+        str | None,
+        typer.Option("--medial-branch-block", help="Result of a diagnostic medial branch block: positive, negative or not-done."),
+    ] = None,
+    risk: Annotated[str | None, typer.Option("--risk", help="Risk group from a clinician (e.g. STarT Back): low, medium or high.")] = None,
+    avoid: Annotated[
+        list[str] | None, typer.Option("--avoid", help="Rather avoid: medication, injections or surgery (repeatable).")
+    ] = None,
+    guideline: Annotated[
+        str, typer.Option("--guideline", help="Follow one guideline throughout: nice, acp or who (default: all, majority view).")
+    ] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
+) -> None:
+    """Build your personal, stepped pathway: red flags first, conservative care first, surgery last."""
+    from backpain_cli import engine
+
+    kb = _state(ctx).knowledge()
+    profile = build_profile(
+        kb,
+        months=months,
+        weeks=weeks,
+        leg_pain=leg_pain,
+        pain=pain,
+        tried=tried or [],
+        helped=helped or [],
+        red_flags=red_flag or [],
+        imaging_match=imaging_match,
+        neuropathic=neuropathic,
+        claudication=claudication,
+        medial_branch_block=medial_branch_block,
+        risk=risk,
+        avoid=avoid or [],
+        guideline=guideline,
+    )
+    result = engine.build_pathway(kb, profile)
+    if as_json:
+        from backpain_cli.views import data
+
+        _print_json(data.pathway(kb, result))
+        return
+    from backpain_cli.views import text
+
+    _render(text.pathway(kb, result, why=why))
+
+
+def build_profile(
+    kb: Knowledge,
+    *,
+    months: float | None,
+    weeks: float | None,
+    leg_pain: bool | None,
+    pain: float | None,
+    tried: list[str],
+    helped: list[str],
+    red_flags: list[str],
+    imaging_match: bool | None,
+    neuropathic: bool | None,
+    claudication: bool | None,
+    medial_branch_block: str | None,
+    risk: str | None,
+    avoid: list[str],
+    guideline: str,
+) -> Profile:
+    """Check every answer and build the engine's profile; the first bad answer is a ``UsageError``."""
+    from backpain_cli.engine import Profile
+    from backpain_cli.lookup import NameIndex
+
+    if months is not None and weeks is not None:
+        raise UsageError("give the duration once: --months or --weeks, not both")
+    months = _bounded(months, "--months", 0, MAX_MONTHS, "a number of months, e.g. --months 4")
+    weeks = _bounded(weeks, "--weeks", 0, MAX_WEEKS, "a number of weeks, e.g. --weeks 6")
+    pain = _bounded(pain, "--pain", 0, 10, "a score from 0 to 10, e.g. --pain 6")
+    index = NameIndex.build(kb)
+    tried_ids = frozenset(index.resolve(n) for n in tried)
+    helped_ids = frozenset(index.resolve(n) for n in helped)
+    both = sorted(tried_ids & helped_ids)
+    if both:
+        raise UsageError(f"'{both[0]}' is given both as --tried (did not help) and --helped; keep the one that is true")
+    codes = [f.code for f in kb.red_flags]
+    return Profile(
+        weeks=weeks,
+        months=months,
+        leg_pain=leg_pain,
+        pain=pain,
+        imaging_match=imaging_match,
+        neuropathic=neuropathic,
+        claudication=claudication,
+        medial_branch_block=None
+        if medial_branch_block is None
+        else _choose(medial_branch_block, ["positive", "negative", "not-done"], "--medial-branch-block value"),
+        risk=None if risk is None else _choose(risk, list(kb.risk_groups), "--risk group"),
+        tried=tried_ids,
+        helped=helped_ids,
+        red_flags=frozenset(_choose(c, codes, "red-flag code", hint="run 'backpain red-flags' to see the codes") for c in red_flags),
+        avoid=frozenset(_choose(a, ["medication", "injections", "surgery"], "--avoid value") for a in avoid),
+        guideline=_choose(guideline, list(kb.guideline_names), "--guideline"),
+    )
+
+
+def _bounded(value: float | None, option: str, low: float, high: float, example: str) -> float | None:
+    if value is None:
+        return None
+    if math.isnan(value) or math.isinf(value) or not low <= value <= high:
+        raise UsageError(f"{option} must be {example} (between {low:g} and {high:g}), not {value:g}")
+    return value
+
+
+def _choose(typed: str, choices: list[str], what: str, hint: str = "") -> str:
+    """Case- and separator-insensitive match against a closed list, with a suggestion when it fails."""
+    from backpain_cli.conditions import suggest
+    from backpain_cli.lookup import normalise
+
+    key = normalise(typed)
+    for choice in choices:
+        if normalise(choice) == key:
+            return choice
+    shown = "".join(ch if ch.isprintable() else "?" for ch in typed)[:60]
+    advice = suggest(key.replace(" ", "-"), choices) or hint or "expected one of: " + ", ".join(choices)
+    raise UsageError(f"unknown {what} '{shown}': {advice}")
+
+
+# --- kb --------------------------------------------------------------------------------------------
+
+
+@kb_app.command("check")
+@handles_errors
+def kb_check_command(
+    ctx: typer.Context,
+    path: Annotated[Path | None, typer.Argument(help="The file to check (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Validate a knowledge base and list every problem found; exit 0 only when it is valid."""
+    from backpain_cli import knowledge
+
+    target = path if path is not None else knowledge.resolve_path(_state(ctx).kb_path)
+    try:
+        kb = knowledge.load(target)
+    except KnowledgeBaseError as error:
+        if as_json:
+            _print_json({"file": str(target), "valid": False, "problems": [p.as_dict() for p in error.problems]})
+        else:
+            for problem in error.problems:
+                sys.stdout.write(f"{target}: {problem}\n")
+            sys.stdout.write(f"{len(error.problems)} problem(s) found in {target}\n")
+        raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+    if as_json:
+        _print_json({"file": str(target), "valid": True, "problems": [], "treatments": len(kb.treatments), "version": kb.version})
+    else:
+        sys.stdout.write(f"{target}: valid ({len(kb.treatments)} treatments, {len(kb.red_flags)} red flags, version {kb.version})\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,59 @@
+"""One error hierarchy, caught at one boundary (the CLI), each kind with its exit code."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented exit codes; the README and ``--help`` list the same table."""
+
+    OK = 0
+    INTERNAL = 1  # a bug in backpain; the message asks for a report
+    USAGE = 2  # the command line was wrong: unknown name, bad number, clashing options
+    KNOWLEDGE_BASE = 3  # the knowledge base is missing, unreadable or invalid
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class BackpainError(Exception):
+    """Base class: a message for a person, already phrased as one line."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class UsageError(BackpainError):
+    """The person asked for something the command cannot do; the message says what to do instead."""
+
+    exit_code = ExitCode.USAGE
+
+
+class KnowledgeBaseError(BackpainError):
+    """The knowledge base cannot be used. Carries every problem found, first one in the message."""
+
+    exit_code = ExitCode.KNOWLEDGE_BASE
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more; run 'backpain kb check' to see all)" if len(problems) > 1 else ""
+        super().__init__(f"{file}: {first}{more}")
+
+
+class Problem:
+    """One thing wrong in a knowledge base: where (a YAML path), what, and what to do."""
+
+    __slots__ = ("message", "path", "suggestion")
+
+    def __init__(self, path: str, message: str, suggestion: str = "") -> None:
+        self.path = path
+        self.message = message
+        self.suggestion = suggestion
+
+    def __str__(self) -> str:
+        where = f"at {self.path}: " if self.path else ""
+        hint = f" ({self.suggestion})" if self.suggestion else ""
+        return f"{where}{self.message}{hint}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message, "suggestion": self.suggestion}

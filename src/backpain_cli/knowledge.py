@@ -1,0 +1,701 @@
+"""Find, safely load and completely validate the knowledge base into frozen models.
+
+Loading never runs code (safe loader only), rejects duplicate keys at any depth and alias bombs, and
+validation collects every problem with its YAML path before giving up, so ``backpain kb check`` can
+list them all and everything else can stop with the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from backpain_cli import model as m
+from backpain_cli.conditions import FACTS, Condition, ConditionParser, suggest
+from backpain_cli.errors import KnowledgeBaseError, Problem
+
+KB_ENV = "BACKPAIN_KB"
+# Far above any real knowledge base (the shipped one is under 200 KiB, a generated 20,000-treatment
+# one about 25 MiB), small enough that a mistaken path to a huge file fails at once.
+MAX_BYTES = 64 * 1024 * 1024
+# Aliases may expand a small file into a huge structure; refuse past this many nodes.
+MAX_EXPANDED_NODES = 2_000_000
+
+_PACKAGE_KB = Path(__file__).parent / "data" / "treatments.yaml"  # inside a built wheel
+_SOURCE_KB = Path(__file__).resolve().parents[2] / "data" / "treatments.yaml"  # checkout or editable
+
+
+def default_path() -> Path:
+    """The shipped knowledge base: inside the wheel, else the source tree's ``data/``."""
+    return _PACKAGE_KB if _PACKAGE_KB.is_file() else _SOURCE_KB
+
+
+def resolve_path(explicit: str | None) -> Path:
+    """``--kb`` wins, then ``$BACKPAIN_KB``, then the shipped file."""
+    chosen = explicit if explicit is not None else os.environ.get(KB_ENV)
+    if chosen is None:
+        return default_path()
+    if not chosen.strip():
+        raise KnowledgeBaseError(chosen or "''", [Problem("", "the knowledge base path is empty", "give a file path")])
+    return Path(chosen)
+
+
+def load(path: Path) -> m.Knowledge:
+    """Read and validate; raise ``KnowledgeBaseError`` with every problem found."""
+    text = read_text(path)
+    raw = parse_yaml(text, str(path))
+    problems: list[Problem] = []
+    knowledge = build(raw, problems)
+    if problems or knowledge is None:
+        raise KnowledgeBaseError(str(path), problems or [Problem("", "the knowledge base is invalid")])
+    return _with_path(knowledge, str(path))
+
+
+def read_text(path: Path) -> str:
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise KnowledgeBaseError(name, [Problem("", "is a directory", "give the path of a .yaml file")])
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            limit = f"{MAX_BYTES // (1024 * 1024)} MiB"
+            raise KnowledgeBaseError(name, [Problem("", f"is {size:,} bytes, over the {limit} limit", "check the path")])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KnowledgeBaseError(name, [Problem("", "no such file", "check the path, or unset BACKPAIN_KB")]) from None
+    except PermissionError:
+        raise KnowledgeBaseError(name, [Problem("", "permission denied", "make the file readable")]) from None
+    except OSError as error:
+        raise KnowledgeBaseError(name, [Problem("", f"cannot be read ({error.strerror})", "check the path")]) from None
+    if not data.strip():
+        raise KnowledgeBaseError(name, [Problem("", "is empty", "use the shipped data/treatments.yaml as a template")])
+    if b"\x00" in data:
+        raise KnowledgeBaseError(name, [Problem("", "is a binary file, not YAML text", "check the path")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        where = f"byte {error.start}"
+        raise KnowledgeBaseError(name, [Problem(where, "is not valid UTF-8 text", "save the file as UTF-8")]) from None
+
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Loader):  # type: ignore[valid-type,misc]
+    """Safe loader that refuses duplicate keys instead of letting the last one win silently."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool | dt.date) and key is not None:
+                raise _DuplicateOrBadKey(key_node, "a mapping key must be plain text")
+            if key in seen:
+                raise _DuplicateOrBadKey(key_node, f"duplicate key '{key}'")
+            seen[key] = key_node
+        return cast(dict[Any, Any], super().construct_mapping(node, deep=deep))
+
+
+class _DuplicateOrBadKey(Exception):
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        self.node = node
+        self.message = message
+
+
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse with the safe loader; every failure becomes one ``KnowledgeBaseError``."""
+    if _ANCHOR.search(text):
+        _check_alias_expansion(text, name)
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
+    except _DuplicateOrBadKey as error:
+        mark = error.node.start_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        raise KnowledgeBaseError(name, [Problem(where, error.message, "keep one of them")]) from None
+    except yaml.constructor.ConstructorError as error:
+        where = _mark(error.problem_mark)
+        message = (error.problem or "cannot be read").strip()
+        if "could not determine a constructor" in message:
+            message = f"YAML tags are not allowed ({message.split('for the tag')[-1].strip()})"
+        raise KnowledgeBaseError(name, [Problem(where, message, "remove the tag; plain YAML only")]) from None
+    except yaml.MarkedYAMLError as error:
+        where = _mark(error.problem_mark)
+        message = f"YAML syntax error: {error.problem or error.context or 'cannot parse'}"
+        raise KnowledgeBaseError(name, [Problem(where, message, "check indentation, quotes and colons")]) from None
+    except yaml.YAMLError as error:
+        raise KnowledgeBaseError(name, [Problem("", f"YAML error: {error}", "check the file")]) from None
+    except RecursionError:
+        raise KnowledgeBaseError(name, [Problem("", "is nested too deeply", "simplify the file")]) from None
+
+
+def _mark(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _check_alias_expansion(text: str, name: str) -> None:
+    """Count the nodes the document would expand to, without building it; refuse bombs and cycles."""
+    sizes: dict[str, int] = {}
+    open_anchors: list[tuple[str | None, int]] = []  # (anchor, node count when it opened)
+    total = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                anchor = event.anchor
+                if anchor not in sizes:
+                    what = "refers to itself" if any(a == anchor for a, _ in open_anchors) else "is not defined"
+                    raise KnowledgeBaseError(name, [Problem(_mark(event.start_mark), f"alias *{anchor} {what}", "remove the alias")])
+                total += sizes[anchor]
+            elif isinstance(event, yaml.ScalarEvent):
+                total += 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                total += 1
+                open_anchors.append((event.anchor, total))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, start = open_anchors.pop()
+                if anchor:
+                    sizes[anchor] = total - start + 1
+            if total > MAX_EXPANDED_NODES:
+                raise KnowledgeBaseError(
+                    name,
+                    [Problem(_mark(event.start_mark), "aliases expand the file past the size limit", "remove the aliases")],
+                )
+    except yaml.YAMLError:
+        return  # the real parse reports syntax errors with their position
+
+
+def _with_path(knowledge: m.Knowledge, path: str) -> m.Knowledge:
+    object.__setattr__(knowledge, "path", path)
+    return knowledge
+
+
+# ---------------------------------------------------------------------------------------------------
+# Validation: a small reader that checks shapes and collects problems with YAML paths.
+
+
+class _Reader:
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+    def fail(self, path: str, message: str, suggestion: str = "") -> None:
+        self.problems.append(Problem(path, message, suggestion))
+
+    def mapping(self, raw: Any, path: str, required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, Any] | None:
+        required, optional = tuple(required), tuple(optional)
+        if not isinstance(raw, Mapping):
+            self.fail(path, f"must be a mapping, not {_kind(raw)}")
+            return None
+        allowed = set(required) | set(optional)
+        for key in raw:
+            if key not in allowed:
+                self.fail(f"{path}.{key}" if path else str(key), f"unknown key '{key}'", suggest(str(key), allowed))
+        for key in required:
+            if key not in raw:
+                self.fail(path or "(top level)", f"missing key '{key}'")
+        return {str(k): v for k, v in raw.items() if k in allowed}
+
+    def items(self, raw: Any, path: str, *, allow_empty: bool = False) -> list[tuple[str, Any]]:
+        if not isinstance(raw, list):
+            self.fail(path, f"must be a list, not {_kind(raw)}")
+            return []
+        if not raw and not allow_empty:
+            self.fail(path, "must not be empty")
+        return [(f"{path}[{i}]", item) for i, item in enumerate(raw)]
+
+    def text(self, raw: Any, path: str) -> str:
+        if isinstance(raw, str) and raw.strip():
+            return raw.strip()
+        if isinstance(raw, bool | int | float | dt.date):
+            self.fail(path, f"must be text, but YAML read {raw!r} as {_kind(raw)}", "put the value in quotes")
+        elif isinstance(raw, str):
+            self.fail(path, "must not be empty")
+        else:
+            self.fail(path, f"must be text, not {_kind(raw)}")
+        return ""
+
+    def optional_text(self, raw: Any, path: str) -> str | None:
+        return None if raw is None else self.text(raw, path)
+
+    def texts(self, raw: Any, path: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+        return tuple(self.text(item, p) for p, item in self.items(raw, path, allow_empty=allow_empty))
+
+    def choice(self, raw: Any, path: str, choices: Iterable[str]) -> str:
+        options = tuple(choices)
+        if isinstance(raw, str) and raw in options:
+            return raw
+        self.fail(path, f"'{raw}' is not one of the allowed values", suggest(str(raw), options))
+        return options[0]
+
+    def date(self, raw: Any, path: str) -> dt.date:
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                pass
+        self.fail(path, f"must be a date like 2026-11-27, not {raw!r}")
+        return dt.date.min
+
+    def number(self, raw: Any, path: str) -> float | None:
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            self.fail(path, f"must be a number or null, not {_kind(raw)}")
+            return None
+        return float(raw)
+
+    def flag(self, raw: Any, path: str) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        self.fail(path, f"must be true or false, not {raw!r}")
+        return False
+
+    def ident(self, raw: Any, path: str) -> str:
+        value = self.text(raw, path)
+        if value and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+            self.fail(path, f"id '{value}' must be lowercase words joined by hyphens")
+        return value
+
+    def refs(self, raw: Any, path: str, known: Mapping[str, Any] | frozenset[str], what: str) -> tuple[str, ...]:
+        out = []
+        for p, item in self.items(raw, path):
+            value = self.text(item, p)
+            if value and value not in known:
+                self.fail(p, f"unknown {what} '{value}'", suggest(value, known))
+            out.append(value)
+        return tuple(out)
+
+
+def _kind(raw: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
+    if raw is None:
+        return "empty"
+    return names.get(type(raw), type(raw).__name__)
+
+
+_TOP_KEYS = (
+    "version",
+    "reviewed",
+    "review_due",
+    "disclaimer",
+    "warning_signs",
+    "risk_tool_note",
+    "guidelines",
+    "sources",
+    "stages",
+    "risk_groups",
+    "questions",
+    "levels",
+    "tiers",
+    "red_flags",
+    "red_flag_rules",
+    "conditions",
+    "treatments",
+)
+_TREATMENT_KEYS = (
+    "id",
+    "name",
+    "aliases",
+    "tier",
+    "care_type",
+    "summary",
+    "how_it_works",
+    "expect",
+    "benefits",
+    "risks",
+    "suitable_for",
+    "not_suitable_for",
+    "guidelines",
+    "access",
+    "questions",
+    "sources",
+    "reviewed",
+    "review_due",
+    "rules",
+)
+_RULE_KINDS = {"exclude": "not-recommended", "require": "not-yet", "after": "next", "when": None}
+
+
+def build(raw: Any, problems: list[Problem]) -> m.Knowledge | None:
+    """Validate the parsed YAML; return the model, or ``None`` with ``problems`` filled in."""
+    r = _Reader(problems)
+    top = r.mapping(raw, "", _TOP_KEYS)
+    if top is None:
+        return None
+    sources = _sources(r, top.get("sources"))
+    guideline_names = _guideline_names(r, top.get("guidelines"))
+    tier_ids = _ids(r, top.get("tiers"), "tiers", "id")
+    treatment_ids = _ids(r, top.get("treatments"), "treatments", "id")
+    flag_codes = _ids(r, top.get("red_flags"), "red_flags", "code")
+    vocabularies = {"treatments": frozenset(treatment_ids), "red_flags": frozenset(flag_codes)}
+    named_raw = top.get("conditions")
+    if not isinstance(named_raw, Mapping):
+        r.fail("conditions", f"must be a mapping of named conditions, not {_kind(named_raw)}")
+        named_raw = {}
+    conditions = ConditionParser(vocabularies, named_raw, problems)
+    for name, body in named_raw.items():
+        path = f"conditions.{name}"
+        if r.mapping(body, path, ("description", "when")) is not None:
+            r.text(body.get("description"), f"{path}.description")
+            conditions.named(str(name), path)
+
+    ctx = _Context(r, sources, conditions, frozenset(guideline_names))
+    tiers = tuple(_tier(ctx, item, p) for p, item in r.items(top.get("tiers"), "tiers"))
+    treatments = tuple(_treatment(ctx, item, p, frozenset(tier_ids)) for p, item in r.items(top.get("treatments"), "treatments"))
+    _check_names_unique(r, treatments)
+    red_flags = tuple(_red_flag(ctx, item, p) for p, item in r.items(top.get("red_flags"), "red_flags"))
+    red_flag_rules = tuple(
+        rule
+        for p, item in r.items(top.get("red_flag_rules"), "red_flag_rules", allow_empty=True)
+        if (rule := _red_flag_rule(ctx, item, p)) is not None
+    )
+    knowledge = m.Knowledge(
+        version=r.text(top.get("version"), "version"),
+        reviewed=r.date(top.get("reviewed"), "reviewed"),
+        review_due=r.date(top.get("review_due"), "review_due"),
+        disclaimer=r.text(top.get("disclaimer"), "disclaimer"),
+        warning_signs=r.text(top.get("warning_signs"), "warning_signs"),
+        risk_tool_note=r.text(top.get("risk_tool_note"), "risk_tool_note"),
+        sources=sources,
+        tiers=tiers,
+        treatments=treatments,
+        red_flags=red_flags,
+        red_flag_rules=red_flag_rules,
+        levels=_levels(r, top.get("levels")),
+        stages=_stages(ctx, top.get("stages")),
+        risk_groups=_risk_groups(ctx, top.get("risk_groups")),
+        questions=_questions(r, top.get("questions")),
+        guideline_names=guideline_names,
+    )
+    return None if problems else knowledge
+
+
+class _Context:
+    def __init__(self, r: _Reader, sources: dict[str, m.Source], conditions: ConditionParser, guidelines: frozenset[str]):
+        self.r = r
+        self.sources = sources
+        self.conditions = conditions
+        self.guidelines = guidelines
+
+    def source_refs(self, raw: Any, path: str) -> tuple[str, ...]:
+        return self.r.refs(raw, path, self.sources, "source")
+
+
+def _ids(r: _Reader, raw: Any, path: str, key: str) -> list[str]:
+    """First pass over a list: collect ids (for references) and report duplicates."""
+    ids: list[str] = []
+    if not isinstance(raw, list):
+        return ids
+    for i, item in enumerate(raw):
+        if isinstance(item, Mapping) and isinstance(item.get(key), str):
+            value = item[key]
+            if value in ids:
+                r.fail(f"{path}[{i}].{key}", f"duplicate {key} '{value}'", "each must be unique")
+            ids.append(value)
+    return ids
+
+
+def _sources(r: _Reader, raw: Any) -> dict[str, m.Source]:
+    out: dict[str, m.Source] = {}
+    for path, item in r.items(raw, "sources"):
+        data = r.mapping(item, path, ("id", "label", "title", "publisher"), ("year", "section", "url"))
+        if data is None:
+            continue
+        year = data.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            r.fail(f"{path}.year", f"must be a whole year like 2016, not {year!r}")
+            year = None
+        source = m.Source(
+            id=r.ident(data.get("id"), f"{path}.id"),
+            label=r.text(data.get("label"), f"{path}.label"),
+            title=r.text(data.get("title"), f"{path}.title"),
+            publisher=r.text(data.get("publisher"), f"{path}.publisher"),
+            year=year,
+            section=r.optional_text(data.get("section"), f"{path}.section"),
+            url=r.optional_text(data.get("url"), f"{path}.url"),
+        )
+        if source.id in out:
+            r.fail(f"{path}.id", f"duplicate source id '{source.id}'")
+        out[source.id] = source
+    return out
+
+
+def _guideline_names(r: _Reader, raw: Any) -> dict[str, str]:
+    data = r.mapping(raw, "guidelines", m.GUIDELINES)
+    if data is None:
+        return {g: g for g in m.GUIDELINES}
+    return {g: r.text(data.get(g), f"guidelines.{g}") for g in m.GUIDELINES}
+
+
+def _rule(ctx: _Context, raw: Any, path: str) -> m.Rule | None:
+    r = ctx.r
+    data = r.mapping(raw, path, ("reason", "sources"), (*_RULE_KINDS, "status", "guidelines"))
+    if data is None:
+        return None
+    kinds = [k for k in _RULE_KINDS if k in data]
+    if len(kinds) > 1:
+        r.fail(path, f"a rule takes one of exclude/require/after/when, not {' and '.join(kinds)}")
+        return None
+    kind = kinds[0] if kinds else "always"
+    condition: Condition | None = None
+    if kinds:
+        condition = ctx.conditions.parse(data[kind], f"{path}.{kind}")
+    default_status = _RULE_KINDS.get(kind)
+    if "status" in data:
+        status = r.choice(data["status"], f"{path}.status", m.STATUSES)
+    elif default_status is not None:
+        status = default_status
+    else:
+        r.fail(path, "missing key 'status'", "a 'when' rule or an unconditional rule needs a status")
+        status = "not-yet"
+    if status in ("on-hold", "needs-answer"):
+        r.fail(f"{path}.status", f"'{status}' is decided by the engine, not by a rule", "use another status")
+    guidelines = None
+    if "guidelines" in data:
+        guidelines = frozenset(r.refs(data["guidelines"], f"{path}.guidelines", ctx.guidelines, "guideline"))
+    return m.Rule(
+        kind=kind,
+        condition=condition,
+        status=cast(m.Status, status),
+        reason=r.text(data.get("reason"), f"{path}.reason"),
+        sources=ctx.source_refs(data.get("sources"), f"{path}.sources"),
+        guidelines=guidelines,
+        path=path,
+    )
+
+
+def _rules(ctx: _Context, raw: Any, path: str, *, allow_empty: bool) -> tuple[m.Rule, ...]:
+    rules = (_rule(ctx, item, p) for p, item in ctx.r.items(raw, path, allow_empty=allow_empty))
+    return tuple(rule for rule in rules if rule is not None)
+
+
+def _tier(ctx: _Context, raw: Any, path: str) -> m.Tier:
+    r = ctx.r
+    data = r.mapping(raw, path, ("id", "name", "description"), ("rules",)) or {}
+    return m.Tier(
+        id=r.ident(data.get("id"), f"{path}.id"),
+        name=r.text(data.get("name"), f"{path}.name"),
+        description=r.text(data.get("description"), f"{path}.description"),
+        rules=_rules(ctx, data.get("rules", []), f"{path}.rules", allow_empty=True),
+    )
+
+
+def _statements(ctx: _Context, raw: Any, path: str) -> tuple[m.Statement, ...]:
+    out = []
+    for p, item in ctx.r.items(raw, path):
+        data = ctx.r.mapping(item, p, ("text", "sources"))
+        if data is not None:
+            out.append(m.Statement(ctx.r.text(data.get("text"), f"{p}.text"), ctx.source_refs(data.get("sources"), f"{p}.sources")))
+    return tuple(out)
+
+
+def _stances(ctx: _Context, raw: Any, path: str) -> tuple[m.Stance, ...]:
+    r = ctx.r
+    out = []
+    for p, item in r.items(raw, path):
+        data = r.mapping(item, p, ("source", "direction", "strength", "note", "verified"), ("section",))
+        if data is None:
+            continue
+        source = r.text(data.get("source"), f"{p}.source")
+        if source and source not in ctx.sources:
+            r.fail(f"{p}.source", f"unknown source '{source}'", suggest(source, ctx.sources))
+        out.append(
+            m.Stance(
+                source=source,
+                direction=cast(m.Direction, r.choice(data.get("direction"), f"{p}.direction", m.DIRECTIONS)),
+                strength=r.text(data.get("strength"), f"{p}.strength"),
+                note=r.text(data.get("note"), f"{p}.note"),
+                section=r.optional_text(data.get("section"), f"{p}.section"),
+                verified=r.choice(data.get("verified"), f"{p}.verified", ("V", "S", "U")),
+            )
+        )
+    return tuple(out)
+
+
+def _treatment(ctx: _Context, raw: Any, path: str, tier_ids: frozenset[str]) -> m.Treatment:
+    r = ctx.r
+    data = r.mapping(raw, path, _TREATMENT_KEYS, ("article",)) or {}
+    tier = r.text(data.get("tier"), f"{path}.tier")
+    if tier and tier not in tier_ids:
+        r.fail(f"{path}.tier", f"unknown tier '{tier}'", suggest(tier, tier_ids))
+    expect = r.mapping(data.get("expect"), f"{path}.expect", ("time", "recovery", "onset")) or {}
+    access = r.mapping(data.get("access"), f"{path}.access", ("cost", "insurance", "access")) or {}
+    article = None
+    if "article" in data:
+        claim = r.mapping(data["article"], f"{path}.article", ("claim", "agrees", "note"))
+        if claim is not None:
+            article = m.ArticleClaim(
+                claim=r.text(claim.get("claim"), f"{path}.article.claim"),
+                agrees=r.flag(claim.get("agrees"), f"{path}.article.agrees"),
+                note=r.text(claim.get("note"), f"{path}.article.note"),
+            )
+    rules = _rules(ctx, data.get("rules"), f"{path}.rules", allow_empty=False)
+    if rules and (rules[-1].condition is not None or rules[-1].guidelines is not None):
+        r.fail(
+            f"{path}.rules",
+            "the last rule must apply always (no condition, no guidelines)",
+            "end with a rule that has only status, reason and sources",
+        )
+    aliases = tuple(a.lower() for a in r.texts(data.get("aliases"), f"{path}.aliases", allow_empty=True))
+    reviewed = r.date(data.get("reviewed"), f"{path}.reviewed")
+    review_due = r.date(data.get("review_due"), f"{path}.review_due")
+    if review_due < reviewed:
+        r.fail(f"{path}.review_due", "is before the date it was reviewed")
+    return m.Treatment(
+        id=r.ident(data.get("id"), f"{path}.id"),
+        name=r.text(data.get("name"), f"{path}.name"),
+        aliases=aliases,
+        tier=tier,
+        care_type=r.choice(data.get("care_type"), f"{path}.care_type", m.CARE_TYPES),
+        summary=r.text(data.get("summary"), f"{path}.summary"),
+        how_it_works=r.text(data.get("how_it_works"), f"{path}.how_it_works"),
+        expect=m.Expectation(*(r.text(expect.get(k), f"{path}.expect.{k}") for k in ("time", "recovery", "onset"))),
+        benefits=_statements(ctx, data.get("benefits"), f"{path}.benefits"),
+        risks=_statements(ctx, data.get("risks"), f"{path}.risks"),
+        suitable_for=r.texts(data.get("suitable_for"), f"{path}.suitable_for"),
+        not_suitable_for=r.texts(data.get("not_suitable_for"), f"{path}.not_suitable_for"),
+        guidelines=_stances(ctx, data.get("guidelines"), f"{path}.guidelines"),
+        article=article,
+        access=m.Access(*(r.text(access.get(k), f"{path}.access.{k}") for k in ("cost", "insurance", "access"))),
+        questions=r.texts(data.get("questions"), f"{path}.questions"),
+        sources=ctx.source_refs(data.get("sources"), f"{path}.sources"),
+        reviewed=reviewed,
+        review_due=review_due,
+        rules=rules,
+    )
+
+
+def _check_names_unique(r: _Reader, treatments: tuple[m.Treatment, ...]) -> None:
+    """Every id, name and alias must lead to exactly one treatment, or lookups become ambiguous."""
+    owner: dict[str, str] = {}
+    for index, t in enumerate(treatments):
+        for kind, value in (("id", t.id), ("name", t.name), *(("alias", a) for a in t.aliases)):
+            key = value.casefold()
+            if key in owner and owner[key] != t.id:
+                r.fail(f"treatments[{index}]", f"{kind} '{value}' is already used by '{owner[key]}'", "make it unique")
+            owner.setdefault(key, t.id)
+
+
+def _red_flag(ctx: _Context, raw: Any, path: str) -> m.RedFlag:
+    r = ctx.r
+    data = r.mapping(raw, path, ("code", "question", "level", "action", "why", "sources")) or {}
+    return m.RedFlag(
+        code=r.ident(data.get("code"), f"{path}.code"),
+        question=r.text(data.get("question"), f"{path}.question"),
+        level=cast(m.Level, r.choice(data.get("level"), f"{path}.level", m.LEVELS)),
+        action=r.text(data.get("action"), f"{path}.action"),
+        why=r.text(data.get("why"), f"{path}.why"),
+        sources=ctx.source_refs(data.get("sources"), f"{path}.sources"),
+    )
+
+
+def _red_flag_rule(ctx: _Context, raw: Any, path: str) -> m.RedFlagRule | None:
+    r = ctx.r
+    data = r.mapping(raw, path, ("when", "level", "action", "sources"))
+    if data is None:
+        return None
+    condition = ctx.conditions.parse(data.get("when"), f"{path}.when")
+    level = cast(m.Level, r.choice(data.get("level"), f"{path}.level", m.LEVELS))
+    action = r.text(data.get("action"), f"{path}.action")
+    sources = ctx.source_refs(data.get("sources"), f"{path}.sources")
+    return None if condition is None else m.RedFlagRule(condition, level, action, sources, path)
+
+
+def _levels(r: _Reader, raw: Any) -> dict[str, m.LevelInfo]:
+    out: dict[str, m.LevelInfo] = {}
+    for path, item in r.items(raw, "levels"):
+        data = r.mapping(item, path, ("level", "label", "hold_reason"))
+        if data is not None:
+            level = cast(m.Level, r.choice(data.get("level"), f"{path}.level", m.LEVELS))
+            out[level] = m.LevelInfo(
+                level, r.text(data.get("label"), f"{path}.label"), r.text(data.get("hold_reason"), f"{path}.hold_reason")
+            )
+    for level in m.LEVELS:
+        if level not in out:
+            r.fail("levels", f"missing level '{level}'")
+    return out
+
+
+def _stages(ctx: _Context, raw: Any) -> tuple[m.Stage, ...]:
+    r = ctx.r
+    out = []
+    for path, item in r.items(raw, "stages"):
+        data = r.mapping(item, path, ("id", "label", "meaning", "what_we_do", "sources", "weeks", "months"))
+        if data is None:
+            continue
+        out.append(
+            m.Stage(
+                id=r.choice(data.get("id"), f"{path}.id", FACTS["stage"].values),
+                label=r.text(data.get("label"), f"{path}.label"),
+                meaning=r.text(data.get("meaning"), f"{path}.meaning"),
+                what_we_do=r.text(data.get("what_we_do"), f"{path}.what_we_do"),
+                sources=ctx.source_refs(data.get("sources"), f"{path}.sources"),
+                weeks_bound=_bound(r, data.get("weeks"), f"{path}.weeks"),
+                months_bound=_bound(r, data.get("months"), f"{path}.months"),
+            )
+        )
+    if [s.id for s in out] != list(FACTS["stage"].values):
+        r.fail("stages", "must list acute, subacute and chronic, in that order")
+    elif out[-1].weeks_bound is not None or out[-1].months_bound is not None:
+        r.fail("stages[2]", "the last stage has no upper bound", "set weeks and months to null")
+    elif any(s.weeks_bound is None or s.months_bound is None for s in out[:-1]):
+        r.fail("stages", "acute and subacute need weeks and months bounds", "e.g. weeks: {lt: 4}")
+    return tuple(out)
+
+
+def _bound(r: _Reader, raw: Any, path: str) -> tuple[str, float] | None:
+    """An upper bound such as ``{lt: 4}`` (below 4) or ``{lte: 12}`` (12 or less); null for none."""
+    if raw is None:
+        return None
+    data = r.mapping(raw, path, (), ("lt", "lte"))
+    if data is None or len(data) != 1:
+        r.fail(path, "needs exactly one of lt or lte", "e.g. {lt: 4}")
+        return None
+    ((op, limit),) = data.items()
+    number = r.number(limit, f"{path}.{op}")
+    return None if number is None else (op, number)
+
+
+def _risk_groups(ctx: _Context, raw: Any) -> dict[str, m.RiskGroup]:
+    r = ctx.r
+    out: dict[str, m.RiskGroup] = {}
+    for path, item in r.items(raw, "risk_groups"):
+        data = r.mapping(item, path, ("id", "label", "meaning", "sources"))
+        if data is not None:
+            group_id = r.choice(data.get("id"), f"{path}.id", FACTS["risk"].values)
+            out[group_id] = m.RiskGroup(
+                group_id,
+                r.text(data.get("label"), f"{path}.label"),
+                r.text(data.get("meaning"), f"{path}.meaning"),
+                ctx.source_refs(data.get("sources"), f"{path}.sources"),
+            )
+    return out
+
+
+def _questions(r: _Reader, raw: Any) -> dict[str, m.Question]:
+    out: dict[str, m.Question] = {}
+    for path, item in r.items(raw, "questions"):
+        data = r.mapping(item, path, ("fact", "label", "ask", "why"))
+        if data is not None:
+            fact = r.choice(data.get("fact"), f"{path}.fact", FACTS)
+            out[fact] = m.Question(
+                fact,
+                r.text(data.get("label"), f"{path}.label"),
+                r.text(data.get("ask"), f"{path}.ask"),
+                r.text(data.get("why"), f"{path}.why"),
+            )
+    for fact in FACTS:
+        if fact not in out:
+            r.fail("questions", f"missing question for fact '{fact}'")
+    return out

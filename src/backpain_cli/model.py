@@ -1,0 +1,252 @@
+"""The validated knowledge base as frozen, typed objects. Built only by ``backpain_cli.knowledge``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from backpain_cli.conditions import Condition
+
+Status = Literal["now", "consider", "next", "not-yet", "not-needed", "not-recommended", "needs-answer", "on-hold"]
+STATUSES: tuple[Status, ...] = (
+    "now",
+    "consider",
+    "next",
+    "not-yet",
+    "not-needed",
+    "not-recommended",
+    "needs-answer",
+    "on-hold",
+)
+# Statuses that open a door: an unknown answer must never lead to one of these.
+PERMISSIVE: frozenset[str] = frozenset({"now", "consider", "next"})
+
+Direction = Literal["for", "against", "restricted", "no-recommendation"]
+DIRECTIONS: tuple[Direction, ...] = ("for", "against", "restricted", "no-recommendation")
+Level = Literal["emergency", "urgent", "soon"]
+LEVELS: tuple[Level, ...] = ("emergency", "urgent", "soon")  # most severe first
+GUIDELINES: tuple[str, ...] = ("default", "nice", "acp", "who")
+CARE_TYPES: tuple[str, ...] = ("medication", "injection", "surgery", "other")
+# What `--avoid` names, and the care types each one covers.
+AVOIDABLE: dict[str, str] = {"medication": "medication", "injections": "injection", "surgery": "surgery"}
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    label: str  # short form for citations in running text, e.g. "NICE NG59"
+    title: str
+    publisher: str
+    year: int | None
+    section: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A clinical statement and the sources behind it."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stance:
+    """What one guideline says about one treatment."""
+
+    source: str
+    direction: Direction
+    strength: str
+    note: str
+    section: str | None
+    verified: str
+
+
+@dataclass(frozen=True)
+class ArticleClaim:
+    claim: str
+    agrees: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Expectation:
+    time: str
+    recovery: str
+    onset: str
+
+
+@dataclass(frozen=True)
+class Access:
+    cost: str
+    insurance: str
+    access: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pathway rule: when its condition holds, the step gets this status, reason and sources.
+
+    ``kind`` says how the condition is read: ``exclude`` and ``decide`` apply when it holds,
+    ``require`` and ``after`` when it does not. ``guidelines`` limits the rule to those modes.
+    """
+
+    kind: str
+    condition: Condition | None
+    status: Status
+    reason: str
+    sources: tuple[str, ...]
+    guidelines: frozenset[str] | None
+    path: str
+
+
+@dataclass(frozen=True)
+class Treatment:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    tier: str
+    care_type: str
+    summary: str
+    how_it_works: str
+    expect: Expectation
+    benefits: tuple[Statement, ...]
+    risks: tuple[Statement, ...]
+    suitable_for: tuple[str, ...]
+    not_suitable_for: tuple[str, ...]
+    guidelines: tuple[Stance, ...]
+    article: ArticleClaim | None
+    access: Access
+    questions: tuple[str, ...]
+    sources: tuple[str, ...]
+    reviewed: dt.date
+    review_due: dt.date
+    rules: tuple[Rule, ...]
+
+    def all_sources(self) -> tuple[str, ...]:
+        """Every source the entry cites, in first-cited order."""
+        seen: dict[str, None] = dict.fromkeys(self.sources)
+        for group in (self.benefits, self.risks):
+            for statement in group:
+                seen.update(dict.fromkeys(statement.sources))
+        seen.update(dict.fromkeys(s.source for s in self.guidelines))
+        for rule in self.rules:
+            seen.update(dict.fromkeys(rule.sources))
+        return tuple(seen)
+
+    def disagreement(self) -> bool:
+        """Guidelines disagree when one supports (even for a subgroup) and another advises against."""
+        directions = {s.direction for s in self.guidelines}
+        return "against" in directions and bool(directions & {"for", "restricted"})
+
+
+@dataclass(frozen=True)
+class Tier:
+    id: str
+    name: str
+    description: str
+    # Rules applied after a treatment's own rules (e.g. the surgical gate).
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    code: str
+    question: str
+    level: Level
+    action: str
+    why: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """A combination of answers that calls for a more specific action than any flag alone."""
+
+    condition: Condition
+    level: Level
+    action: str
+    sources: tuple[str, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    label: str
+    meaning: str
+    what_we_do: str
+    sources: tuple[str, ...]
+    # The stage covers durations within these bounds, e.g. ("lt", 4) or ("lte", 12); None: no bound.
+    weeks_bound: tuple[str, float] | None
+    months_bound: tuple[str, float] | None
+
+    def covers(self, value: float, unit: str) -> bool:
+        bound = self.weeks_bound if unit == "weeks" else self.months_bound
+        if bound is None:
+            return True
+        op, limit = bound
+        return value < limit if op == "lt" else value <= limit
+
+
+@dataclass(frozen=True)
+class RiskGroup:
+    id: str
+    label: str
+    meaning: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    """How a fact is named in traces and asked for when it is missing."""
+
+    fact: str
+    label: str
+    ask: str
+    why: str
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    level: Level
+    label: str
+    hold_reason: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    version: str
+    reviewed: dt.date
+    review_due: dt.date
+    disclaimer: str
+    warning_signs: str
+    risk_tool_note: str
+    sources: dict[str, Source]
+    tiers: tuple[Tier, ...]
+    treatments: tuple[Treatment, ...]
+    red_flags: tuple[RedFlag, ...]
+    red_flag_rules: tuple[RedFlagRule, ...]
+    levels: dict[str, LevelInfo]
+    stages: tuple[Stage, ...]
+    risk_groups: dict[str, RiskGroup]
+    questions: dict[str, Question]
+    guideline_names: dict[str, str]
+    path: str = ""
+    _by_id: dict[str, Treatment] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update((t.id, t) for t in self.treatments)
+
+    def treatment(self, treatment_id: str) -> Treatment:
+        return self._by_id[treatment_id]
+
+    def tier(self, tier_id: str) -> Tier:
+        return next(t for t in self.tiers if t.id == tier_id)
+
+    def red_flag(self, code: str) -> RedFlag:
+        return next(f for f in self.red_flags if f.code == code)
+
+    def stage(self, stage_id: str) -> Stage:
+        return next(s for s in self.stages if s.id == stage_id)

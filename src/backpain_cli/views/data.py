@@ -1,0 +1,180 @@
+"""Plain data views: the stable JSON contract. Pure functions; no Rich, no Typer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from backpain_cli.conditions import Check
+from backpain_cli.engine import Pathway, Step
+from backpain_cli.model import Knowledge, Source, Treatment
+
+JSON_SCHEMA_VERSION = 1
+
+
+def source(s: Source) -> dict[str, Any]:
+    return {"id": s.id, "label": s.label, "title": s.title, "publisher": s.publisher, "year": s.year, "section": s.section, "url": s.url}
+
+
+def treatment_summary(kb: Knowledge, t: Treatment) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "tier": t.tier,
+        "tier_name": kb.tier(t.tier).name,
+        "aliases": list(t.aliases),
+        "summary": t.summary,
+    }
+
+
+def treatment_list(kb: Knowledge, tier: str | None = None) -> list[dict[str, Any]]:
+    return [treatment_summary(kb, t) for t in kb.treatments if tier is None or t.tier == tier]
+
+
+def treatment_detail(kb: Knowledge, t: Treatment, today: dt.date) -> dict[str, Any]:
+    return {
+        **treatment_summary(kb, t),
+        "care_type": t.care_type,
+        "how_it_works": t.how_it_works,
+        "what_to_expect": {"time": t.expect.time, "recovery": t.expect.recovery, "onset": t.expect.onset},
+        "benefits": [{"text": s.text, "sources": list(s.sources)} for s in t.benefits],
+        "risks": [{"text": s.text, "sources": list(s.sources)} for s in t.risks],
+        "suitable_for": list(t.suitable_for),
+        "not_suitable_for": list(t.not_suitable_for),
+        "guidelines": [
+            {
+                "source": g.source,
+                "direction": g.direction,
+                "strength": g.strength,
+                "section": g.section,
+                "note": g.note,
+                "verified": g.verified,
+            }
+            for g in t.guidelines
+        ],
+        "guidelines_disagree": t.disagreement(),
+        "article": None if t.article is None else {"claim": t.article.claim, "agrees": t.article.agrees, "note": t.article.note},
+        "cost_and_access": {"cost": t.access.cost, "insurance": t.access.insurance, "access": t.access.access},
+        "questions": list(t.questions),
+        "sources": [source(kb.sources[s]) for s in t.all_sources()],
+        "reviewed": t.reviewed.isoformat(),
+        "review_due": t.review_due.isoformat(),
+        "review_overdue": today > t.review_due,
+        "disclaimer": kb.disclaimer,
+    }
+
+
+def red_flags(kb: Knowledge) -> list[dict[str, Any]]:
+    return [
+        {"code": f.code, "question": f.question, "level": f.level, "action": f.action, "why": f.why, "sources": list(f.sources)}
+        for f in kb.red_flags
+    ]
+
+
+def sources(kb: Knowledge) -> list[dict[str, Any]]:
+    cited = citations(kb)
+    return [{**source(s), "cited_by": cited.get(s.id, [])} for s in kb.sources.values()]
+
+
+def citations(kb: Knowledge) -> dict[str, list[str]]:
+    """Source id -> the entries that cite it (treatment ids, red-flag codes, stages, rules)."""
+    cited: dict[str, dict[str, None]] = {}
+
+    def add(ids: tuple[str, ...], who: str) -> None:
+        for source_id in ids:
+            cited.setdefault(source_id, {})[who] = None
+
+    for t in kb.treatments:
+        add(t.all_sources(), t.id)
+    for f in kb.red_flags:
+        add(f.sources, f"red-flag:{f.code}")
+    for rule in kb.red_flag_rules:
+        add(rule.sources, "red-flag-rules")
+    for stage in kb.stages:
+        add(stage.sources, f"stage:{stage.id}")
+    for group in kb.risk_groups.values():
+        add(group.sources, f"risk:{group.id}")
+    for tier in kb.tiers:
+        for tier_rule in tier.rules:
+            add(tier_rule.sources, f"tier:{tier.id}")
+    return {k: list(v) for k, v in cited.items()}
+
+
+def check(c: Check) -> dict[str, Any]:
+    out: dict[str, Any] = {"check": c.text, "result": _truth(c.result)}
+    if c.answer is not None:
+        out["answer"] = c.answer
+    if c.children:
+        out["checks"] = [check(child) for child in c.children]
+    return out
+
+
+def _truth(value: bool | None) -> str:
+    return {True: "met", False: "not met", None: "unknown"}[value]
+
+
+def step(s: Step) -> dict[str, Any]:
+    return {
+        "id": s.treatment.id,
+        "name": s.treatment.name,
+        "tier": s.treatment.tier,
+        "order": s.order,
+        "status": s.status,
+        "reason": s.reason,
+        "sources": list(s.sources),
+        "decided_by": s.rule_path,
+        "missing_answers": list(s.missing),
+        "avoided": s.avoided,
+        "trace": [
+            {
+                "rule": t.path,
+                "kind": t.kind,
+                "status": t.status,
+                "outcome": t.outcome,
+                **({"condition": check(t.check)} if t.check is not None else {}),
+            }
+            for t in s.trace
+        ],
+    }
+
+
+def pathway(kb: Knowledge, p: Pathway) -> dict[str, Any]:
+    profile = p.profile
+    urgent = None
+    if p.urgent is not None:
+        urgent = {
+            "level": p.urgent.level,
+            "message": p.urgent.message,
+            "red_flags": list(p.urgent.red_flags),
+            "sources": list(p.urgent.sources),
+        }
+    stage = kb.stage(p.stage) if p.stage else None
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "knowledge_base_version": kb.version,
+        "stage": p.stage,
+        "stage_info": None
+        if stage is None
+        else {"label": stage.label, "meaning": stage.meaning, "what_we_do": stage.what_we_do, "sources": list(stage.sources)},
+        "guideline": p.guideline,
+        "guideline_name": kb.guideline_names[p.guideline],
+        "answers": {
+            "weeks": profile.weeks,
+            "months": profile.months,
+            "leg_pain": profile.leg_pain,
+            "pain": profile.pain,
+            "imaging_match": profile.imaging_match,
+            "neuropathic": profile.neuropathic,
+            "claudication": profile.claudication,
+            "medial_branch_block": profile.medial_branch_block,
+            "risk": profile.risk,
+            "tried": sorted(profile.tried),
+            "helped": sorted(profile.helped),
+            "red_flags": sorted(profile.red_flags),
+            "avoid": sorted(profile.avoid),
+        },
+        "urgent": urgent,
+        "warning_signs": kb.warning_signs,
+        "steps": [step(s) for s in p.steps],
+        "disclaimer": kb.disclaimer,
+    }

@@ -1,0 +1,349 @@
+"""Rich renderables for people at a terminal. The only module that imports Rich.
+
+Every string from the knowledge base or the command line goes into ``Text`` objects, never through
+Rich markup, so brackets in data print literally and cannot restyle the output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from backpain_cli.conditions import Check
+from backpain_cli.engine import Pathway, Step
+from backpain_cli.model import Knowledge, Treatment
+
+STATUS_STYLE = {
+    "now": ("NOW", "bold green"),
+    "consider": ("CONSIDER", "green"),
+    "next": ("NEXT", "cyan"),
+    "not-yet": ("NOT YET", "yellow"),
+    "not-needed": ("NOT NEEDED", "dim"),
+    "not-recommended": ("NOT RECOMMENDED", "red"),
+    "needs-answer": ("NEEDS ANSWER", "magenta"),
+    "on-hold": ("ON HOLD", "bold red"),
+}
+LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow"}
+DIRECTION_STYLE = {"for": "green", "against": "red", "restricted": "yellow", "no-recommendation": "dim"}
+DIRECTION_WORDS = {"for": "for", "against": "against", "restricted": "only for some", "no-recommendation": "no recommendation"}
+TRUTH_MARK = {True: ("met", "green"), False: ("not met", "red"), None: ("unknown", "magenta")}
+
+
+def _indent(renderable: RenderableType, width: int = 2) -> Padding:
+    # expand=False: no trailing spaces, so piped output and golden files stay clean.
+    return Padding(renderable, (0, 0, 0, width), expand=False)
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+def _cite(kb: Knowledge, ids: Iterable[str]) -> Text:
+    return Text("Sources: " + "; ".join(kb.sources[i].label for i in ids if i in kb.sources), style="dim")
+
+
+def _hang(prefix: str | Text, body: str | Text, indent: int = 2) -> Table:
+    """A line whose wrapped continuation lines stay indented under the text, not under the prefix."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(
+        Text(" " * indent) + (prefix if isinstance(prefix, Text) else Text(prefix, style="bold")),
+        body if isinstance(body, Text) else Text(body),
+    )
+    return grid
+
+
+def _bullets(items: Iterable[str]) -> Group:
+    return Group(*(_hang("•", item) for item in items))
+
+
+class _Responsive:
+    """Shows ``wide`` when the output is at least ``min_width`` columns, else ``narrow``."""
+
+    def __init__(self, wide: RenderableType, narrow: RenderableType, min_width: int) -> None:
+        self.wide, self.narrow, self.min_width = wide, narrow, min_width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.wide if options.max_width >= self.min_width else self.narrow
+
+
+def disclaimer(kb: Knowledge) -> Text:
+    return Text(kb.disclaimer, style="italic dim")
+
+
+# --- list ------------------------------------------------------------------------------------------
+
+
+def treatment_list(kb: Knowledge, tier: str | None) -> Group:
+    parts: list[RenderableType] = []
+    for t_index, tier_obj in enumerate(kb.tiers, start=1):
+        if tier is not None and tier_obj.id != tier:
+            continue
+        members = [t for t in kb.treatments if t.tier == tier_obj.id]
+        parts.append(Text.assemble((f"{t_index}. {tier_obj.name}", "bold"), (f"  [{tier_obj.id}]", "dim")))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="cyan")
+        table.add_column()
+        for t in members:
+            table.add_row(Text(t.id), Text(t.summary if len(t.summary) < 90 else t.summary[:87].rstrip() + "..."))
+        parts.append(Padding(table, (0, 0, 1, 2), expand=False))
+    parts.append(Text("Details: backpain explain NAME   Your pathway: backpain pathway --months N", style="dim"))
+    return Group(*parts)
+
+
+# --- explain ---------------------------------------------------------------------------------------
+
+
+def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
+    tier = kb.tier(t.tier)
+    parts: list[RenderableType] = [
+        Text.assemble((t.name, "bold"), ("  ", ""), (t.id, "cyan")),
+        Text.assemble(("Tier: ", "bold"), tier.name),
+    ]
+    if t.aliases:
+        parts.append(Text.assemble(("Also called: ", "bold"), ", ".join(t.aliases)))
+    if today > t.review_due:
+        parts.append(
+            Text(
+                f"Review overdue: this entry was due for review on {t.review_due.isoformat()}; check for newer guidance.",
+                style="bold yellow",
+            )
+        )
+    parts += [
+        Text(""),
+        Text(t.summary),
+        Text(""),
+        _heading("How it works"),
+        Text(t.how_it_works),
+        Text(""),
+        _heading("What to expect"),
+        _hang("Time:", t.expect.time),
+        _hang("Recovery:", t.expect.recovery),
+        _hang("How soon it may help:", t.expect.onset),
+        Text(""),
+        _heading("Possible benefits"),
+        *(_statement(kb, s.text, s.sources) for s in t.benefits),
+        Text(""),
+        _heading("Risks and side effects"),
+        *(_statement(kb, s.text, s.sources) for s in t.risks),
+        Text(""),
+        _heading("Who it is for"),
+        _bullets(t.suitable_for),
+        _heading("Who it is not for"),
+        _bullets(t.not_suitable_for),
+        Text(""),
+        _heading("What the guidelines say"),
+    ]
+    if t.disagreement():
+        parts.append(Text("The guidelines disagree about this option; each one's view is shown below.", style="bold yellow"))
+    parts.append(_Responsive(guideline_table(kb, t), guideline_blocks(kb, t), min_width=90))
+    if t.article is not None:
+        verdict = ("agrees with the guidelines", "green") if t.article.agrees else ("differs from the guidelines", "bold yellow")
+        parts += [
+            Text(""),
+            _heading("The popular article versus the guidelines"),
+            _hang("The article:", t.article.claim),
+            _hang("Verdict:", Text(*verdict)),
+            _hang("Guidelines:", t.article.note),
+        ]
+    parts += [
+        Text(""),
+        _heading("Cost, insurance and access"),
+        _hang("Cost:", t.access.cost),
+        _hang("Insurance:", t.access.insurance),
+        _hang("Access:", t.access.access),
+        Text(""),
+        _heading("Questions to ask a specialist"),
+        _bullets(t.questions),
+        Text(""),
+        _heading("Sources"),
+        *(_source_line(kb, s) for s in t.all_sources()),
+        Text(""),
+        Text(
+            f"Last reviewed {t.reviewed.isoformat()}; next review due {t.review_due.isoformat()}. Knowledge base {kb.version}.", style="dim"
+        ),
+        disclaimer(kb),
+    ]
+    return Group(*parts)
+
+
+def _statement(kb: Knowledge, text: str, sources: Iterable[str]) -> Table:
+    labels = "; ".join(kb.sources[s].label for s in sources)
+    return _hang("•", Text.assemble(text, (f" [{labels}]", "dim")))
+
+
+def _source_line(kb: Knowledge, source_id: str) -> Table:
+    s = kb.sources[source_id]
+    bits = [s.title, s.publisher, str(s.year) if s.year else "", s.section or "", s.url or ""]
+    return _hang(s.label + ":", ", ".join(b for b in bits if b))
+
+
+def guideline_blocks(kb: Knowledge, t: Treatment) -> Group:
+    """The guideline comparison for narrow terminals: one short block per guideline."""
+    blocks: list[RenderableType] = []
+    for g in t.guidelines:
+        label = kb.sources[g.source].label + (f" {g.section}" if g.section else "")
+        direction = Text(DIRECTION_WORDS[g.direction], style=DIRECTION_STYLE[g.direction])
+        blocks.append(_hang(label + ":", Text.assemble(direction, f" ({g.strength}). ", g.note)))
+    return Group(*blocks)
+
+
+def guideline_table(kb: Knowledge, t: Treatment) -> Table:
+    table = Table(show_lines=False, expand=False, pad_edge=False)
+    table.add_column("Guideline", style="bold", no_wrap=True)
+    table.add_column("Direction")
+    table.add_column("Strength (own words)")
+    table.add_column("Note")
+    for g in t.guidelines:
+        label = kb.sources[g.source].label + (f" {g.section}" if g.section else "")
+        table.add_row(
+            Text(label),
+            Text(DIRECTION_WORDS[g.direction], style=DIRECTION_STYLE[g.direction]),
+            Text(g.strength),
+            Text(g.note),
+        )
+    return table
+
+
+# --- red flags and sources ---------------------------------------------------------------------------
+
+
+def red_flags(kb: Knowledge) -> Group:
+    parts: list[RenderableType] = [
+        Text("Warning signs that need a medical check before any routine treatment", style="bold"),
+        Text(""),
+    ]
+    for f in kb.red_flags:
+        parts += [
+            Text.assemble((f.code, "cyan"), "  ", (kb.levels[f.level].label, LEVEL_STYLE[f.level])),
+            _indent(Text(f.question)),
+            _hang("What to do:", f.action),
+            _indent(_cite(kb, f.sources)),
+            Text(""),
+        ]
+    parts.append(Text("Tell the pathway about one with: backpain pathway --red-flag CODE", style="dim"))
+    parts.append(disclaimer(kb))
+    return Group(*parts)
+
+
+def sources(kb: Knowledge, cited: dict[str, list[str]]) -> Group:
+    parts: list[RenderableType] = []
+    for s in kb.sources.values():
+        parts += [
+            Text.assemble((s.label, "bold"), "  ", (s.id, "cyan")),
+            Text.assemble("  ", s.title, f" ({s.publisher}" + (f", {s.year}" if s.year else "") + ")"),
+        ]
+        if s.section:
+            parts.append(Text.assemble("  Section: ", s.section))
+        if s.url:
+            parts.append(Text.assemble("  ", (s.url, "blue")))
+        users = cited.get(s.id, [])
+        parts.append(Text(f"  Cited by: {', '.join(users) if users else 'nothing'}", style="dim"))
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+# --- pathway ---------------------------------------------------------------------------------------
+
+
+def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
+    parts: list[RenderableType] = [Text("Your back pain pathway", style="bold")]
+    if p.urgent is not None:
+        level = kb.levels[p.urgent.level]
+        body = Group(
+            Text(p.urgent.message, style="bold"),
+            Text("Warning signs you reported: " + ", ".join(kb.red_flag(c).question for c in p.urgent.red_flags)),
+            _cite(kb, p.urgent.sources),
+            Text("Routine treatment options are on hold until you have been checked.", style="bold"),
+        )
+        parts.append(Panel(body, title=Text(level.label, style=LEVEL_STYLE[p.urgent.level]), border_style="red"))
+    else:
+        parts.append(Text.assemble(("Warning signs: ", "bold red"), kb.warning_signs))
+    parts.append(Text(""))
+    if p.stage is not None:
+        stage = kb.stage(p.stage)
+        parts += [
+            Text.assemble(("Stage: ", "bold"), stage.label),
+            _indent(Text(stage.meaning)),
+            _indent(Text(stage.what_we_do)),
+            _indent(_cite(kb, stage.sources)),
+        ]
+    else:
+        parts.append(Text.assemble(("Stage: ", "bold"), ("not known yet: ", "magenta"), kb.questions["stage"].ask))
+    parts.append(Text.assemble(("Following: ", "bold"), kb.guideline_names[p.guideline]))
+    if p.profile.risk is not None:
+        group = kb.risk_groups[p.profile.risk]
+        parts.append(Text.assemble(("Risk group: ", "bold"), group.label, ": ", group.meaning))
+    parts.append(Text(""))
+    parts.append(_summary(p))
+    for tier in kb.tiers:
+        steps = [s for s in p.steps if s.treatment.tier == tier.id]
+        if not steps:
+            continue
+        parts.append(Rule(Text(tier.name, style="bold"), align="left", style="dim"))
+        for s in steps:
+            parts.append(_step(kb, s, why=why))
+    missing = list(dict.fromkeys(f for s in p.steps for f in s.missing))
+    if missing and p.urgent is None:
+        parts.append(Text(""))
+        parts.append(Text("Answers that would settle the steps marked NEEDS ANSWER:", style="bold magenta"))
+        parts.extend(Text.assemble("  • ", kb.questions[f].ask) for f in missing)
+    parts += [Text(""), disclaimer(kb)]
+    return Group(*parts)
+
+
+def _summary(p: Pathway) -> Group:
+    lines: list[RenderableType] = []
+    for status, label in (("now", "Start now"), ("consider", "Worth considering"), ("next", "Next if needed")):
+        names = [s.treatment.name for s in p.steps if s.status == status]
+        if names:
+            style = STATUS_STYLE[status][1]
+            lines.append(Text.assemble((f"{label}: ", f"bold {style}"), "; ".join(names)))
+    if p.urgent is not None:
+        lines.append(Text("Every routine step is on hold.", style="bold red"))
+    lines.append(Text(""))
+    return Group(*lines)
+
+
+def _step(kb: Knowledge, s: Step, *, why: bool) -> RenderableType:
+    word, style = STATUS_STYLE[s.status]
+    head = Text.assemble((f"{s.order:>2}. ", "dim"), (s.treatment.name, "bold"), "  ", (word, style))
+    if s.avoided:
+        head.append("  (a kind of care you would rather avoid)", style="dim")
+    lines: list[RenderableType] = [head, _indent(Text(s.reason), 4), _indent(_cite(kb, s.sources), 4)]
+    if why:
+        lines.append(_indent(trace_tree(s), 4))
+    return Group(*lines)
+
+
+def trace_tree(s: Step) -> Tree:
+    tree = Tree(Text(f"Why: decided by {s.rule_path}", style="dim"))
+    for t in s.trace:
+        label = Text.assemble((f"{t.path} ", "dim"), f"[{t.kind} -> {t.status}] ", (t.outcome, _outcome_style(t.outcome)))
+        branch = tree.add(label)
+        if t.check is not None:
+            _add_check(branch, t.check)
+    if s.missing:
+        tree.add(Text("Would change with an answer about: " + ", ".join(s.missing), style="magenta"))
+    return tree
+
+
+def _outcome_style(outcome: str) -> str:
+    return {"applied": "bold", "not met": "dim", "unknown": "magenta", "other guideline": "dim"}.get(outcome, "")
+
+
+def _add_check(branch: Tree, check: Check) -> None:
+    word, style = TRUTH_MARK[check.result]
+    answer = f" (your answer: {check.answer})" if check.answer is not None and not check.children else ""
+    node = branch.add(Text.assemble(check.text, answer, " -> ", (word, style)))
+    for child in check.children:
+        _add_check(node, child)
