@@ -185,6 +185,11 @@ def _render(renderable: RenderableType) -> None:
     sys.stdout.flush()
 
 
+def _today() -> dt.date:
+    """Today's date; one seam so tests can pin review-overdue output."""
+    return dt.date.today()
+
+
 KbOption = Annotated[
     str | None,
     typer.Option("--kb", envvar="BACKPAIN_KB", help="Use this knowledge base file instead of the shipped one.", show_envvar=True),
@@ -256,7 +261,7 @@ def explain_command(
 
     kb = _state(ctx).knowledge()
     treatment = kb.treatment(NameIndex.build(kb).resolve(name))
-    today = dt.date.today()
+    today = _today()
     if as_json:
         from backpain_cli.views import data
 

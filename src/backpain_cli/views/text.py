@@ -90,12 +90,10 @@ def treatment_list(kb: Knowledge, tier: str | None) -> Group:
             continue
         members = [t for t in kb.treatments if t.tier == tier_obj.id]
         parts.append(Text.assemble((f"{t_index}. {tier_obj.name}", "bold"), (f"  [{tier_obj.id}]", "dim")))
-        table = Table.grid(padding=(0, 2))
-        table.add_column(no_wrap=True, style="cyan")
-        table.add_column()
-        for t in members:
-            table.add_row(Text(t.id), Text(t.summary if len(t.summary) < 90 else t.summary[:87].rstrip() + "..."))
-        parts.append(Padding(table, (0, 0, 1, 2), expand=False))
+        width = max((len(t.id) for t in members), default=0)
+        # Ids are never truncated: people copy them into other commands.
+        parts.extend(Text.assemble("  ", (t.id.ljust(width), "cyan"), "  ", t.name) for t in members)
+        parts.append(Text(""))
     parts.append(Text("Details: backpain explain NAME   Your pathway: backpain pathway --months N", style="dim"))
     return Group(*parts)
 
@@ -290,6 +288,10 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
         if not steps:
             continue
         parts.append(Rule(Text(tier.name, style="bold"), align="left", style="dim"))
+        if p.urgent is not None:
+            # Every step shares one hold reason: say it once, then list the options on hold.
+            parts.extend(Text.assemble((f"{s.order:>2}. ", "dim"), s.treatment.name, "  ", ("ON HOLD", "bold red")) for s in steps)
+            continue
         for s in steps:
             parts.append(_step(kb, s, why=why))
     missing = list(dict.fromkeys(f for s in p.steps for f in s.missing))
@@ -309,7 +311,8 @@ def _summary(p: Pathway) -> Group:
             style = STATUS_STYLE[status][1]
             lines.append(Text.assemble((f"{label}: ", f"bold {style}"), "; ".join(names)))
     if p.urgent is not None:
-        lines.append(Text("Every routine step is on hold.", style="bold red"))
+        hold = p.steps[0].reason if p.steps else ""
+        lines.append(Text(f"Every routine option below is on hold. {hold}", style="bold red"))
     lines.append(Text(""))
     return Group(*lines)
 

@@ -1,0 +1,47 @@
+"""Shared fixtures: the shipped knowledge base, a CLI runner, and a way to write edited copies."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from backpain_cli import knowledge
+from backpain_cli.model import Knowledge
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "data" / "treatments.yaml"
+
+
+@pytest.fixture(scope="session")
+def kb() -> Knowledge:
+    return knowledge.load(SHIPPED)
+
+
+@pytest.fixture(scope="session")
+def shipped_raw() -> dict[str, Any]:
+    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1", "BACKPAIN_KB": None, "TERM": "dumb"})
+
+
+@pytest.fixture
+def write_kb(tmp_path: Path, shipped_raw: dict[str, Any]) -> Callable[[Callable[[dict[str, Any]], Any]], Path]:
+    """Write a copy of the shipped knowledge base after ``edit`` has changed it; return its path."""
+
+    def make(edit: Callable[[dict[str, Any]], Any]) -> Path:
+        data = copy.deepcopy(shipped_raw)
+        edit(data)
+        path = tmp_path / "kb.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return make

@@ -1,0 +1,275 @@
+"""The real CLI over the real knowledge base: CliRunner, a subprocess, and golden renders at 80 columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backpain_cli import __version__, cli
+from backpain_cli.model import Knowledge
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli.app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_json(runner: CliRunner, *args: str) -> object:
+    code, out, err = run(runner, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+# --- JSON contract -----------------------------------------------------------------------------------
+
+
+def test_list_json(runner: CliRunner, kb: Knowledge) -> None:
+    items = run_json(runner, "list")
+    assert isinstance(items, list) and len(items) == len(kb.treatments)
+    for item in items:
+        assert {"id", "name", "tier", "aliases", "summary"} <= set(item)
+    surgical = run_json(runner, "list", "--tier", "surgical")
+    assert isinstance(surgical, list) and {i["tier"] for i in surgical} == {"surgical"}
+
+
+def test_explain_json_by_alias_any_case(runner: CliRunner) -> None:
+    data = run_json(runner, "explain", "EPIDURAL")
+    assert isinstance(data, dict)
+    assert data["id"] == "epidural-steroid-injection"
+    assert {"id", "name", "tier", "aliases", "summary", "benefits", "risks", "guidelines", "sources"} <= set(data)
+    for stance in data["guidelines"]:
+        assert {"source", "direction", "strength", "note"} <= set(stance)
+        assert stance["direction"] in ("for", "against", "restricted", "no-recommendation")
+    assert all(s["url"] or s["title"] for s in data["sources"])
+
+
+def test_red_flags_json(runner: CliRunner) -> None:
+    flags = run_json(runner, "red-flags")
+    assert isinstance(flags, list)
+    for flag in flags:
+        assert {"code", "question", "level", "action"} <= set(flag)
+        assert flag["level"] in ("emergency", "urgent", "soon")
+
+
+def test_pathway_json_contract(runner: CliRunner, kb: Knowledge) -> None:
+    data = run_json(runner, "pathway", "--months", "4")
+    assert isinstance(data, dict)
+    assert data["stage"] == "chronic" and data["urgent"] is None and data["disclaimer"]
+    assert data["guideline"] == "default"
+    ids = [s["id"] for s in data["steps"]]
+    assert sorted(ids) == sorted(t.id for t in kb.treatments)
+    for step in data["steps"]:
+        assert {"id", "tier", "order", "status", "reason", "sources", "trace"} <= set(step)
+        assert "\n" not in step["reason"]
+        assert step["sources"]
+
+
+def test_pathway_json_with_red_flag(runner: CliRunner) -> None:
+    data = run_json(runner, "pathway", "--months", "4", "--red-flag", "saddle-numbness", "--red-flag", "night-pain")
+    assert isinstance(data, dict)
+    urgent = data["urgent"]
+    assert urgent["level"] == "emergency"
+    assert urgent["red_flags"][0] == "saddle-numbness"
+    assert urgent["message"] and urgent["sources"]
+    assert {s["status"] for s in data["steps"]} == {"on-hold"}
+
+
+def test_pathway_guideline_is_reported(runner: CliRunner) -> None:
+    data = run_json(runner, "pathway", "--months", "6", "--guideline", "NICE")
+    assert isinstance(data, dict) and data["guideline"] == "nice"
+
+
+def test_sources_json_lists_citers(runner: CliRunner) -> None:
+    data = run_json(runner, "sources")
+    assert isinstance(data, list)
+    nice = next(s for s in data if s["id"] == "nice-ng59")
+    assert "epidural-steroid-injection" in nice["cited_by"]
+    assert all(s["cited_by"] for s in data)
+
+
+def test_kb_check_valid_and_invalid(runner: CliRunner, tmp_path: Path) -> None:
+    code, out, _ = run(runner, "kb", "check")
+    assert code == 0 and "valid" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\n", encoding="utf-8")
+    code, out, _ = run(runner, "kb", "check", str(bad))
+    assert code == 3
+    assert out.count(str(bad)) >= 3  # every problem is listed with the file name
+
+
+def test_version_shows_program_and_knowledge_base(runner: CliRunner, kb: Knowledge) -> None:
+    code, out, _ = run(runner, "--version")
+    assert code == 0
+    assert __version__ in out and kb.version in out and kb.review_due.isoformat() in out
+
+
+def test_invalid_knowledge_base_stops_with_exit_3(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: [\n", encoding="utf-8")
+    code, out, err = run(runner, "--kb", str(bad), "list")
+    assert code == 3 and out == ""
+    assert err.startswith("backpain: error: ") and str(bad) in err and "line" in err
+    assert err.count("\n") == 1
+
+
+# --- bad input: one line on stderr, exit 2, no traceback ----------------------------------------------
+
+BAD_INPUT = [
+    ["pathway", "--months", "-1"],
+    ["pathway", "--months", "abc"],
+    ["pathway", "--months", "nan"],
+    ["pathway", "--months", "inf"],
+    ["pathway", "--months", "100000"],
+    ["pathway", "--weeks", "-2"],
+    ["pathway", "--pain", "11"],
+    ["pathway", "--pain", "-1"],
+    ["pathway", "--pain", "ten"],
+    ["pathway", "--months", "4", "--weeks", "3"],
+    ["pathway", "--tried", "unicorn-therapy"],
+    ["pathway", "--tried", "physio", "--helped", "physical therapy"],
+    ["pathway", "--red-flag", "toothache"],
+    ["pathway", "--risk", "extreme"],
+    ["pathway", "--avoid", "hospitals"],
+    ["pathway", "--guideline", "cochrane"],
+    ["pathway", "--medial-branch-block", "maybe"],
+    ["pathway", "--no-such-option"],
+    ["explain", "epidurl"],
+    ["explain", "injection"],
+    ["explain", ""],
+    ["explain"],
+    ["list", "--tier", "magic"],
+    ["no-such-command"],
+]
+
+
+@pytest.mark.parametrize("args", BAD_INPUT, ids=[" ".join(a) or "empty" for a in BAD_INPUT])
+def test_bad_input_is_one_clear_line_and_exit_2(runner: CliRunner, args: list[str]) -> None:
+    code, out, err = run(runner, *args)
+    assert code == 2, (code, out, err)
+    assert out == ""
+    assert err.startswith("backpain: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+def test_near_miss_suggests(runner: CliRunner) -> None:
+    _, _, err = run(runner, "explain", "epidurl")
+    assert "did you mean 'epidural-steroid-injection'" in err
+    _, _, err = run(runner, "explain", "injection")
+    assert "epidural-steroid-injection" in err and "facet-joint-injection" in err
+
+
+def test_markup_in_input_is_echoed_literally(runner: CliRunner) -> None:
+    _, _, err = run(runner, "explain", "[bold]x[/]")
+    assert "[bold]x[/]" in err
+
+
+# --- human output --------------------------------------------------------------------------------------
+
+
+def test_pathway_without_red_flags_names_warning_signs_once(runner: CliRunner, kb: Knowledge) -> None:
+    code, out, _ = run(runner, "pathway", "--months", "4")
+    assert code == 0
+    assert out.count("Warning signs:") == 1
+    assert " ".join(out.split()).count(kb.disclaimer) == 1
+    assert "Chronic" in out
+
+
+def test_pathway_with_emergency_puts_action_first(runner: CliRunner, kb: Knowledge) -> None:
+    code, out, _ = run(runner, "pathway", "--months", "4", "--red-flag", "bladder-bowel")
+    assert code == 0
+    action_at = out.index("emergency department")
+    first_step_at = out.index(" 1. ")
+    assert action_at < first_step_at
+    assert "NOW" not in out and "CONSIDER" not in out
+
+
+def test_why_shows_rules_and_checks(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "pathway", "--months", "5", "--leg-pain", "--tried", "physio", "--why")
+    assert code == 0
+    assert "Why: decided by" in out and "your answer:" in out and "unknown" in out
+
+
+def test_explain_marks_disagreement_and_article(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "explain", "acupuncture")
+    assert code == 0 and "guidelines disagree" in out.lower()
+    code, out, _ = run(runner, "explain", "spinal fusion")
+    assert "differs from the guidelines" in out
+
+
+def test_explain_flags_overdue_review(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_today", lambda: dt.date(2099, 1, 1))
+    _, out, _ = run(runner, "explain", "heat")
+    assert "Review overdue" in out
+    monkeypatch.setattr(cli, "_today", lambda: dt.date(2026, 11, 27))
+    _, out, _ = run(runner, "explain", "heat")
+    assert "Review overdue" not in out
+
+
+GOLDEN_CASES = {
+    "list": ["list"],
+    "explain-epidural": ["explain", "epidural"],
+    "pathway-months-4": ["pathway", "--months", "4"],
+    "pathway-sciatica": ["pathway", "--months", "5", "--leg-pain", "--imaging-match", "--tried", "physio", "--tried", "ibuprofen"],
+    "pathway-emergency": ["pathway", "--red-flag", "saddle-numbness"],
+    "red-flags": ["red-flags"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
+def test_golden_render_at_80_columns(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setattr(cli, "_today", lambda: dt.date(2026, 11, 27))
+    code, out, err = run(runner, *GOLDEN_CASES[name])
+    assert code == 0, err
+    path = GOLDEN / f"{name}.txt"
+    if UPDATE:
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8"), f"golden {name} drifted; rerun with UPDATE_GOLDEN=1 after checking the diff"
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "\x1b[" not in out
+
+
+# --- a real process -------------------------------------------------------------------------------------
+
+
+def _subprocess(*args: str, columns: str = "80", extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("BACKPAIN_KB", "NO_COLOR", "FORCE_COLOR")}
+    env.update({"COLUMNS": columns, **(extra_env or {})})
+    return subprocess.run([sys.executable, "-m", "backpain_cli", *args], capture_output=True, text=True, env=env, timeout=60, check=False)
+
+
+def test_subprocess_pipe_has_no_colour_and_fits_60_columns() -> None:
+    done = _subprocess("pathway", "--months", "4", columns="60")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" not in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 60
+    assert "Education and self-management" in done.stdout
+
+
+def test_subprocess_bad_input_exit_code_and_no_traceback() -> None:
+    done = _subprocess("pathway", "--months", "-5")
+    assert done.returncode == 2
+    assert done.stdout == "" and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_subprocess_closed_pipe_is_quiet() -> None:
+    pipeline = subprocess.run(
+        f"{sys.executable} -m backpain_cli list | head -1", shell=True, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert pipeline.stdout.strip()
+    assert pipeline.stderr == ""
+
+
+def test_subprocess_json_is_valid() -> None:
+    done = _subprocess("pathway", "--months", "4", "--json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["stage"] == "chronic"

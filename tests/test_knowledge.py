@@ -1,0 +1,235 @@
+"""The shipped knowledge base loads and is complete; every kind of invalid file is refused clearly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backpain_cli import knowledge
+from backpain_cli.errors import KnowledgeBaseError
+from backpain_cli.model import Knowledge
+from backpain_cli.views.data import citations
+
+ARTICLE_IDS = """nsaids muscle-relaxants opioids physical-therapy epidural-steroid-injection facet-joint-injection
+nerve-block spinal-cord-stimulator discectomy laminectomy spinal-fusion minimally-invasive-surgery
+mindfulness-based-stress-reduction cognitive-behavioral-therapy relaxation-techniques weight-management
+regular-exercise ergonomic-adjustments""".split()
+GUIDELINE_IDS = """education-self-management paracetamol gabapentinoids duloxetine other-antidepressants acupuncture
+spinal-manipulation massage yoga-tai-chi heat tens braces-belts traction radiofrequency-denervation
+multidisciplinary-rehabilitation imaging disc-replacement""".split()
+TOPIC_IDS = ["specialist-assessment", "insurance-access", "telehealth"]
+RED_FLAG_CODES = """saddle-numbness bladder-bowel leg-weakness cancer-history weight-loss fever infection-risk
+major-trauma fracture-risk night-pain chest-pain inflammatory-pattern""".split()
+SOURCE_IDS = ["nice-ng59", "nice-ta159", "acp-2017", "who-2023", "cdc-2022", "lancet-2018", "keele-startback"]
+
+
+def test_every_required_id_exists(kb: Knowledge) -> None:
+    ids = {t.id for t in kb.treatments}
+    assert set(ARTICLE_IDS + GUIDELINE_IDS + TOPIC_IDS) <= ids
+    assert len(ids) == len(kb.treatments)
+
+
+def test_red_flag_codes_and_sources_registered(kb: Knowledge) -> None:
+    assert set(RED_FLAG_CODES) <= {f.code for f in kb.red_flags}
+    assert set(SOURCE_IDS) <= set(kb.sources)
+
+
+def test_tiers_run_from_conservative_care_to_surgery(kb: Knowledge) -> None:
+    order = [t.id for t in kb.tiers]
+    assert order[-1] == "surgical"
+    assert order.index("holistic") < order.index("interventional") < order.index("surgical")
+    assert order.index("traditional") < order.index("interventional")
+
+
+def test_every_treatment_is_complete_and_sourced(kb: Knowledge) -> None:
+    for t in kb.treatments:
+        assert t.aliases, t.id
+        assert t.benefits and t.risks and t.questions and t.guidelines, t.id
+        assert all(s.sources for s in (*t.benefits, *t.risks)), t.id
+        assert t.sources, t.id
+        assert all(rule.sources for rule in t.rules), t.id
+        assert t.reviewed <= t.review_due
+
+
+def test_every_stance_cites_a_registered_source_and_every_source_is_cited(kb: Knowledge) -> None:
+    for t in kb.treatments:
+        for stance in t.guidelines:
+            assert stance.source in kb.sources, (t.id, stance.source)
+    cited = citations(kb)
+    assert set(kb.sources) == set(cited), set(kb.sources) - set(cited)
+
+
+def test_aliases_cover_what_people_type(kb: Knowledge) -> None:
+    from backpain_cli.lookup import NameIndex
+
+    index = NameIndex.build(kb)
+    typed = {
+        "Ibuprofen": "nsaids",
+        "naproxen": "nsaids",
+        "Tylenol": "paracetamol",
+        "acetaminophen": "paracetamol",
+        "tramadol": "opioids",
+        "oxycodone": "opioids",
+        "Lyrica": "gabapentinoids",
+        "Cymbalta": "duloxetine",
+        "amitriptyline": "other-antidepressants",
+        "physio": "physical-therapy",
+        "physiotherapy": "physical-therapy",
+        "chiropractor": "spinal-manipulation",
+        "cognitive behavioural therapy": "cognitive-behavioral-therapy",
+        "CBT": "cognitive-behavioral-therapy",
+        "mindfulness": "mindfulness-based-stress-reduction",
+        "epidurals": "epidural-steroid-injection",
+        "ESI": "epidural-steroid-injection",
+        "MRI scan": "imaging",
+        "x-ray": "imaging",
+        "SCS": "spinal-cord-stimulator",
+        "microdiscectomy": "discectomy",
+        "rhizotomy": "radiofrequency-denervation",
+        "back brace": "braces-belts",
+        "TENS machine": "tens",
+        "tai chi": "yoga-tai-chi",
+        "pain management programme": "multidisciplinary-rehabilitation",
+        "pain management program": "multidisciplinary-rehabilitation",
+    }
+    for words, expected in typed.items():
+        assert index.resolve(words) == expected, words
+
+
+def test_version_and_review_dates(kb: Knowledge) -> None:
+    assert kb.version
+    assert kb.reviewed <= kb.review_due
+    assert kb.disclaimer and kb.warning_signs
+
+
+# --- one test per validation error ------------------------------------------------------------------
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        knowledge.load(path)
+    assert str(path) in str(caught.value)
+    return [str(p) for p in caught.value.problems]
+
+
+def _first_treatment(data: dict[str, Any]) -> dict[str, Any]:
+    return next(t for t in data["treatments"] if t["id"] == "nsaids")
+
+
+EDITS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
+    ("unknown top key", lambda d: d.update(colour="red"), "unknown key 'colour'"),
+    ("unknown treatment key", lambda d: _first_treatment(d).update(sumary="x"), "did you mean 'summary'?"),
+    ("missing key", lambda d: _first_treatment(d).pop("risks"), "missing key 'risks'"),
+    ("wrong type: number for text", lambda d: _first_treatment(d).update(summary=12), "must be text"),
+    ("yaml 1.1 boolean for text", lambda d: _first_treatment(d).update(name=False), "put the value in quotes"),
+    ("wrong type: text for list", lambda d: _first_treatment(d).update(aliases="ibuprofen"), "must be a list"),
+    ("duplicate treatment id", lambda d: d["treatments"].append(dict(_first_treatment(d))), "duplicate id 'nsaids'"),
+    ("duplicate alias across entries", lambda d: _first_treatment(d)["aliases"].append("physio"), "already used by 'physical-therapy'"),
+    ("dangling tier", lambda d: _first_treatment(d).update(tier="medicine"), "unknown tier 'medicine'"),
+    ("dangling source", lambda d: _first_treatment(d)["benefits"][0].update(sources=["nice-ng-59"]), "did you mean 'nice-ng59'?"),
+    (
+        "dangling treatment id in a rule",
+        lambda d: d["conditions"]["exercise-tried"]["when"]["tried"].update(has_any=["physical-terapy"]),
+        "did you mean 'physical-therapy'?",
+    ),
+    (
+        "dangling red-flag code in a rule",
+        lambda d: d["red_flag_rules"][0]["when"]["all"][0]["red_flags"].update(has="cancer"),
+        "'cancer' is not a known red flags id",
+    ),
+    ("unknown fact", lambda d: _first_treatment(d)["rules"][0].update(when={"age": {"gt": 50}}), "unknown fact or keyword 'age'"),
+    ("unknown operator", lambda d: _first_treatment(d)["rules"][0].update(when={"pain": {"over": 5}}), "unknown operator 'over'"),
+    ("bad enum value", lambda d: _first_treatment(d)["rules"][0].update(when={"stage": {"is": "chronc"}}), "did you mean 'chronic'?"),
+    ("unknown named condition", lambda d: _first_treatment(d)["rules"][0].update(when={"condition": "chronik"}), "did you mean 'chronic'?"),
+    (
+        "circular named conditions",
+        lambda d: d["conditions"].update(
+            loop_a={"description": "a", "when": {"condition": "loop_b"}}, loop_b={"description": "b", "when": {"condition": "loop_a"}}
+        ),
+        "circular condition",
+    ),
+    ("last rule conditional", lambda d: _first_treatment(d)["rules"].pop(), "the last rule must apply always"),
+    ("engine-only status", lambda d: _first_treatment(d)["rules"][-1].update(status="on-hold"), "decided by the engine"),
+    ("bad direction", lambda d: _first_treatment(d)["guidelines"][0].update(direction="maybe"), "'maybe' is not one of the allowed values"),
+    ("bad date", lambda d: _first_treatment(d).update(reviewed="last year"), "must be a date"),
+    (
+        "review due before reviewed",
+        lambda d: _first_treatment(d).update(review_due=dt.date(2000, 1, 1)),
+        "is before the date it was reviewed",
+    ),
+    ("bad red-flag level", lambda d: d["red_flags"][0].update(level="asap"), "'asap' is not one of the allowed values"),
+    ("missing question for a fact", lambda d: d["questions"].pop(), "missing question for fact"),
+    ("stages out of order", lambda d: d["stages"].reverse(), "must list acute, subacute and chronic"),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [(e, x) for _, e, x in EDITS], ids=[name for name, _, _ in EDITS])
+def test_invalid_knowledge_base_is_refused_with_path_and_hint(
+    write_kb: Callable[[Callable[[dict[str, Any]], Any]], Path], edit: Callable[[dict[str, Any]], Any], expected: str
+) -> None:
+    problems = _problems(write_kb(edit))
+    assert any(expected in p for p in problems), problems
+
+
+def test_problem_names_the_yaml_path(write_kb: Callable[[Callable[[dict[str, Any]], Any]], Path]) -> None:
+    path = write_kb(lambda d: _first_treatment(d)["rules"][0].update(when={"pain": {"over": 5}}))
+    problems = _problems(path)
+    assert any(p.startswith("at treatments[") and ".rules[0].when.pain.over" in p for p in problems), problems
+
+
+def test_every_problem_is_reported_not_just_the_first(write_kb: Callable[[Callable[[dict[str, Any]], Any]], Path]) -> None:
+    def two_errors(d: dict[str, Any]) -> None:
+        _first_treatment(d).update(tier="nowhere", summary=3)
+
+    assert len(_problems(write_kb(two_errors))) >= 2
+
+
+RAW_FILES: list[tuple[str, bytes, str]] = [
+    ("empty", b"", "is empty"),
+    ("binary", b"\x00\x01\x02garbage", "binary"),
+    ("not utf-8", "name: caf\xe9".encode("latin-1"), "not valid UTF-8"),
+    ("syntax error", b"version: '1\ntiers: [\n", "YAML syntax error"),
+    ("python tag", b"version: !!python/object/apply:os.system ['echo hi']\n", "YAML tags are not allowed"),
+    ("custom tag", b"version: !include other.yaml\n", "YAML tags are not allowed"),
+    ("duplicate key", b"version: '1'\nversion: '2'\n", "duplicate key 'version'"),
+    ("nested duplicate key", b"guidelines:\n  nice: a\n  nice: b\n", "duplicate key 'nice'"),
+    ("top level list", b"- a\n- b\n", "must be a mapping"),
+    (
+        "alias bomb",
+        b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        b"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+        b"f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
+        "aliases expand the file past the size limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), [(c, x) for _, c, x in RAW_FILES], ids=[n for n, _, _ in RAW_FILES])
+def test_hostile_files_are_refused(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "kb.yaml"
+    path.write_bytes(content)
+    problems = _problems(path)
+    assert any(expected in p for p in problems), problems
+
+
+def test_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "kb.yaml"
+    path.write_text("version: '1'\ntiers:\n  - id: a\n   name: b\n", encoding="utf-8")
+    problems = _problems(path)
+    assert any("line 4" in p and "column" in p for p in problems), problems
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    assert "no such file" in _problems(tmp_path / "absent.yaml")[0]
+    assert "is a directory" in _problems(tmp_path)[0]
+
+
+def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(knowledge, "MAX_BYTES", 100)
+    path = tmp_path / "big.yaml"
+    path.write_text("x: " + "y" * 200, encoding="utf-8")
+    assert "over the" in _problems(path)[0]
