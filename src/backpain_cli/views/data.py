@@ -173,6 +173,15 @@ def pathway(kb: Knowledge, p: Pathway) -> dict[str, Any]:
             "red_flags": sorted(profile.red_flags),
             "avoid": sorted(profile.avoid),
         },
+        "risk_group": None
+        if profile.risk is None
+        else {
+            "id": profile.risk,
+            "label": kb.risk_groups[profile.risk].label,
+            "meaning": kb.risk_groups[profile.risk].meaning,
+            "sources": list(kb.risk_groups[profile.risk].sources),
+        },
+        "risk_tool_note": kb.risk_tool_note,
         "urgent": urgent,
         "warning_signs": kb.warning_signs,
         "steps": [step(s) for s in p.steps],

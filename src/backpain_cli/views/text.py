@@ -281,6 +281,9 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
     if p.profile.risk is not None:
         group = kb.risk_groups[p.profile.risk]
         parts.append(Text.assemble(("Risk group: ", "bold"), group.label, ": ", group.meaning))
+        parts.append(_indent(_cite(kb, group.sources)))
+    else:
+        parts.append(Text.assemble(("Risk group: ", "bold"), "not given (--risk low, medium or high). ", (kb.risk_tool_note, "dim")))
     parts.append(Text(""))
     parts.append(_summary(p))
     for tier in kb.tiers:
