@@ -484,6 +484,15 @@ def kb_check_command(
         sys.stdout.write(f"{target}: valid ({len(kb.treatments)} treatments, {len(kb.red_flags)} red flags, version {kb.version})\n")
 
 
+@kb_app.command("schema")
+@handles_errors
+def kb_schema_command() -> None:
+    """Print a JSON Schema of the knowledge-base format, for editors that validate YAML as you type."""
+    from backpain_cli.schema import knowledge_base_schema
+
+    _print_json(knowledge_base_schema())
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

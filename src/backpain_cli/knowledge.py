@@ -284,7 +284,7 @@ def _kind(raw: Any) -> str:
     return names.get(type(raw), type(raw).__name__)
 
 
-_TOP_KEYS = (
+TOP_KEYS = (
     "version",
     "reviewed",
     "review_due",
@@ -303,7 +303,7 @@ _TOP_KEYS = (
     "conditions",
     "treatments",
 )
-_TREATMENT_KEYS = (
+TREATMENT_KEYS = (
     "id",
     "name",
     "aliases",
@@ -324,13 +324,13 @@ _TREATMENT_KEYS = (
     "review_due",
     "rules",
 )
-_RULE_KINDS = {"exclude": "not-recommended", "require": "not-yet", "after": "next", "when": None}
+RULE_KINDS = {"exclude": "not-recommended", "require": "not-yet", "after": "next", "when": None}
 
 
 def build(raw: Any, problems: list[Problem]) -> m.Knowledge | None:
     """Validate the parsed YAML; return the model, or ``None`` with ``problems`` filled in."""
     r = _Reader(problems)
-    top = r.mapping(raw, "", _TOP_KEYS)
+    top = r.mapping(raw, "", TOP_KEYS)
     if top is None:
         return None
     sources = _sources(r, top.get("sources"))
@@ -440,10 +440,10 @@ def _guideline_names(r: _Reader, raw: Any) -> dict[str, str]:
 
 def _rule(ctx: _Context, raw: Any, path: str) -> m.Rule | None:
     r = ctx.r
-    data = r.mapping(raw, path, ("reason", "sources"), (*_RULE_KINDS, "status", "guidelines"))
+    data = r.mapping(raw, path, ("reason", "sources"), (*RULE_KINDS, "status", "guidelines"))
     if data is None:
         return None
-    kinds = [k for k in _RULE_KINDS if k in data]
+    kinds = [k for k in RULE_KINDS if k in data]
     if len(kinds) > 1:
         r.fail(path, f"a rule takes one of exclude/require/after/when, not {' and '.join(kinds)}")
         return None
@@ -451,7 +451,7 @@ def _rule(ctx: _Context, raw: Any, path: str) -> m.Rule | None:
     condition: Condition | None = None
     if kinds:
         condition = ctx.conditions.parse(data[kind], f"{path}.{kind}")
-    default_status = _RULE_KINDS.get(kind)
+    default_status = RULE_KINDS.get(kind)
     if "status" in data:
         status = r.choice(data["status"], f"{path}.status", m.STATUSES)
     elif default_status is not None:
@@ -525,7 +525,7 @@ def _stances(ctx: _Context, raw: Any, path: str) -> tuple[m.Stance, ...]:
 
 def _treatment(ctx: _Context, raw: Any, path: str, tier_ids: frozenset[str]) -> m.Treatment:
     r = ctx.r
-    data = r.mapping(raw, path, _TREATMENT_KEYS, ("article",)) or {}
+    data = r.mapping(raw, path, TREATMENT_KEYS, ("article",)) or {}
     tier = r.text(data.get("tier"), f"{path}.tier")
     if tier and tier not in tier_ids:
         r.fail(f"{path}.tier", f"unknown tier '{tier}'", suggest(tier, tier_ids))
