@@ -79,6 +79,9 @@ class BackpainGroup(TyperGroup):
             _quiet_closed_pipe()
         except typer.Exit as done:
             sys.exit(done.exit_code)
+        except Exception as error:  # a bug: no traceback (it could hold a person's answers), one line to report
+            _error_line(f"internal error ({type(error).__name__}); please report it with the command you ran")
+            sys.exit(ExitCode.INTERNAL)
         sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 

@@ -8,7 +8,7 @@ back, whose answer is missing, turns a would-be "now" into "needs-answer" naming
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from backpain_cli.conditions import Check, Facts
@@ -44,7 +44,7 @@ class RuleTrace:
     path: str
     kind: str
     status: str
-    outcome: str  # "applied" | "not met" | "unknown" | "other guideline"
+    outcome: str  # "applied" | "did not apply" | "unknown" | "other guideline"
     check: Check | None
 
 
@@ -77,7 +77,6 @@ class Pathway:
     urgent: Urgent | None
     steps: tuple[Step, ...]
     guideline: str
-    notes: tuple[str, ...] = field(default=())
 
 
 def derive_facts(knowledge: Knowledge, profile: Profile) -> dict[str, Any]:
@@ -171,16 +170,16 @@ def _decide(knowledge: Knowledge, treatment: Treatment, facts: Facts, urgent: Ur
         return Step(treatment, 0, "on-hold", hold, urgent.sources, "red_flags", trace)
     step = _run_rules(knowledge, treatment, treatment.rules, facts, None)
     if step.status in PERMISSIVE or step.status in ("needs-answer", "not-yet"):
-        gated = _run_rules(knowledge, treatment, tier_rules, facts, step)
-        if gated is not step:
-            step = gated
+        step = _run_rules(knowledge, treatment, tier_rules, facts, step)
     return step
 
 
 def _run_rules(knowledge: Knowledge, treatment: Treatment, rules: tuple[Rule, ...], facts: Facts, previous: Step | None) -> Step:
-    """First rule that applies decides; an unknown blocking rule turns a later permission into a question.
+    """First rule that applies decides, unless an earlier rule with an unknown answer could have held it back.
 
-    With ``previous`` (tier rules), no rule applying leaves the previous step as it was.
+    An earlier unknown rule "could have held it back" when its status is less open than the one
+    reached (``not-yet`` before ``now``, ``next`` before ``consider``): then the step needs that answer.
+    With ``previous`` (tier rules), no rule applying leaves the previous decision standing.
     """
     mode = facts.get("guideline")
     traces: list[RuleTrace] = list(previous.trace) if previous is not None else []
@@ -191,21 +190,31 @@ def _run_rules(knowledge: Knowledge, treatment: Treatment, rules: tuple[Rule, ..
             continue
         check = rule.condition.evaluate(facts) if rule.condition is not None else None
         applies = _applies(rule, check)
-        outcome = {True: "applied", False: "not met", None: "unknown"}[applies]
-        traces.append(RuleTrace(rule.path, rule.kind, rule.status, outcome, check))
-        if applies is None and rule.status not in PERMISSIVE:
+        traces.append(RuleTrace(rule.path, rule.kind, rule.status, _OUTCOME[applies], check))
+        if applies is None:
             assert check is not None  # an unconditional rule is never unknown
             pending.append((rule, check))
         if applies is not True:
             continue
-        if rule.status in PERMISSIVE and pending:
-            return _needs_answer(knowledge, treatment, pending, tuple(traces))
+        blockers = _blockers(pending, rule.status)
+        if blockers:
+            return _needs_answer(knowledge, treatment, blockers, tuple(traces))
         return Step(treatment, 0, rule.status, rule.reason, rule.sources, rule.path, tuple(traces))
     if previous is None:  # pragma: no cover - validation guarantees a final unconditional rule
         raise AssertionError(f"no rule decided {treatment.id}")
-    if pending and previous.status in PERMISSIVE:
-        return _needs_answer(knowledge, treatment, pending, tuple(traces))
-    return previous
+    blockers = _blockers(pending, previous.status)
+    if blockers:
+        return _needs_answer(knowledge, treatment, blockers, tuple(traces))
+    return replace(previous, trace=tuple(traces))
+
+
+_OUTCOME = {True: "applied", False: "did not apply", None: "unknown"}
+# How far a status opens the door; an unknown rule may only be passed over for a status no more open.
+_OPENNESS = {"now": 3, "consider": 2, "next": 1}
+
+
+def _blockers(pending: list[tuple[Rule, Check]], reached: str) -> list[tuple[Rule, Check]]:
+    return [(rule, check) for rule, check in pending if _OPENNESS.get(rule.status, 0) < _OPENNESS.get(reached, 0)]
 
 
 def _applies(rule: Rule, check: Check | None) -> bool | None:

@@ -19,6 +19,7 @@ import yaml
 from backpain_cli import model as m
 from backpain_cli.conditions import FACTS, Condition, ConditionParser, suggest
 from backpain_cli.errors import KnowledgeBaseError, Problem
+from backpain_cli.lookup import normalise
 
 KB_ENV = "BACKPAIN_KB"
 # Far above any real knowledge base (the shipped one is under 200 KiB, a generated 20,000-treatment
@@ -53,7 +54,8 @@ def load(path: Path) -> m.Knowledge:
     problems: list[Problem] = []
     knowledge = build(raw, problems)
     if problems or knowledge is None:
-        raise KnowledgeBaseError(str(path), problems or [Problem("", "the knowledge base is invalid")])
+        unique = list({str(p): p for p in problems}.values())  # a shared mistake is reported once
+        raise KnowledgeBaseError(str(path), unique or [Problem("", "the knowledge base is invalid")])
     return _with_path(knowledge, str(path))
 
 
@@ -108,13 +110,14 @@ class _DuplicateOrBadKey(Exception):
         self.message = message
 
 
-_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+# Cheap pre-checks: only a text that may hold an anchor or an explicit tag pays for an event scan.
+_ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,:-])[&!][^\s\[\]{},]", re.MULTILINE)
 
 
 def parse_yaml(text: str, name: str) -> Any:
     """Parse with the safe loader; every failure becomes one ``KnowledgeBaseError``."""
-    if _ANCHOR.search(text):
-        _check_alias_expansion(text, name)
+    if _ANCHOR_OR_TAG.search(text):
+        _scan_events(text, name)
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
     except _DuplicateOrBadKey as error:
@@ -141,13 +144,18 @@ def _mark(mark: Any) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
 
 
-def _check_alias_expansion(text: str, name: str) -> None:
-    """Count the nodes the document would expand to, without building it; refuse bombs and cycles."""
+def _scan_events(text: str, name: str) -> None:
+    """Refuse explicit tags, and count the nodes aliases would expand to without building them."""
     sizes: dict[str, int] = {}
     open_anchors: list[tuple[str | None, int]] = []  # (anchor, node count when it opened)
     total = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
+            tag = getattr(event, "tag", None)
+            implicit = getattr(event, "implicit", True)
+            if tag is not None and not (implicit is True or (isinstance(implicit, tuple) and any(implicit))):
+                where = _mark(event.start_mark)
+                raise KnowledgeBaseError(name, [Problem(where, f"YAML tags are not allowed ({tag})", "remove the tag; plain YAML only")])
             if isinstance(event, yaml.AliasEvent):
                 anchor = event.anchor
                 if anchor not in sizes:
@@ -291,6 +299,7 @@ TOP_KEYS = (
     "disclaimer",
     "warning_signs",
     "risk_tool_note",
+    "verification",
     "guidelines",
     "sources",
     "stages",
@@ -377,8 +386,14 @@ def build(raw: Any, problems: list[Problem]) -> m.Knowledge | None:
         risk_groups=_risk_groups(ctx, top.get("risk_groups")),
         questions=_questions(r, top.get("questions")),
         guideline_names=guideline_names,
+        verification=_verification(r, top.get("verification")),
     )
     return None if problems else knowledge
+
+
+def _verification(r: _Reader, raw: Any) -> dict[str, str]:
+    data = r.mapping(raw, "verification", ("V", "S", "U")) or {}
+    return {tag: r.text(data.get(tag), f"verification.{tag}") for tag in ("V", "S", "U")}
 
 
 class _Context:
@@ -581,7 +596,7 @@ def _check_names_unique(r: _Reader, treatments: tuple[m.Treatment, ...]) -> None
     owner: dict[str, str] = {}
     for index, t in enumerate(treatments):
         for kind, value in (("id", t.id), ("name", t.name), *(("alias", a) for a in t.aliases)):
-            key = value.casefold()
+            key = normalise(value)  # the same folding lookups use, so no two entries can answer one name
             if key in owner and owner[key] != t.id:
                 r.fail(f"treatments[{index}]", f"{kind} '{value}' is already used by '{owner[key]}'", "make it unique")
             owner.setdefault(key, t.id)
@@ -618,6 +633,8 @@ def _levels(r: _Reader, raw: Any) -> dict[str, m.LevelInfo]:
         data = r.mapping(item, path, ("level", "label", "hold_reason"))
         if data is not None:
             level = cast(m.Level, r.choice(data.get("level"), f"{path}.level", m.LEVELS))
+            if level in out:
+                r.fail(f"{path}.level", f"level '{level}' is listed twice")
             out[level] = m.LevelInfo(
                 level, r.text(data.get("label"), f"{path}.label"), r.text(data.get("hold_reason"), f"{path}.hold_reason")
             )
@@ -674,6 +691,8 @@ def _risk_groups(ctx: _Context, raw: Any) -> dict[str, m.RiskGroup]:
         data = r.mapping(item, path, ("id", "label", "meaning", "sources"))
         if data is not None:
             group_id = r.choice(data.get("id"), f"{path}.id", FACTS["risk"].values)
+            if group_id in out:
+                r.fail(f"{path}.id", f"risk group '{group_id}' is listed twice")
             out[group_id] = m.RiskGroup(
                 group_id,
                 r.text(data.get("label"), f"{path}.label"),
@@ -689,6 +708,8 @@ def _questions(r: _Reader, raw: Any) -> dict[str, m.Question]:
         data = r.mapping(item, path, ("fact", "label", "ask", "why"))
         if data is not None:
             fact = r.choice(data.get("fact"), f"{path}.fact", FACTS)
+            if fact in out:
+                r.fail(f"{path}.fact", f"fact '{fact}' has two questions")
             out[fact] = m.Question(
                 fact,
                 r.text(data.get("label"), f"{path}.label"),

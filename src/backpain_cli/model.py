@@ -88,8 +88,9 @@ class Access:
 class Rule:
     """One pathway rule: when its condition holds, the step gets this status, reason and sources.
 
-    ``kind`` says how the condition is read: ``exclude`` and ``decide`` apply when it holds,
-    ``require`` and ``after`` when it does not. ``guidelines`` limits the rule to those modes.
+    ``kind`` says how the condition is read: ``exclude`` and ``when`` apply when it holds, ``require``
+    and ``after`` when it does not, and ``always`` (no condition) always applies. ``guidelines``
+    limits the rule to those guideline modes.
     """
 
     kind: str
@@ -233,6 +234,7 @@ class Knowledge:
     risk_groups: dict[str, RiskGroup]
     questions: dict[str, Question]
     guideline_names: dict[str, str]
+    verification: dict[str, str]  # V/S/U -> how sure we are of a guideline stance, in plain words
     path: str = ""
     _by_id: dict[str, Treatment] = field(default_factory=dict, compare=False, repr=False)
 

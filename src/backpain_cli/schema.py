@@ -117,6 +117,7 @@ def knowledge_base_schema() -> dict[str, Any]:
         "disclaimer": TEXT,
         "warning_signs": TEXT,
         "risk_tool_note": TEXT,
+        "verification": _object({"V": TEXT, "S": TEXT, "U": TEXT}),
         "guidelines": _object({g: TEXT for g in m.GUIDELINES}),
         "sources": {
             "type": "array",

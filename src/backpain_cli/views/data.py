@@ -28,7 +28,8 @@ def treatment_summary(kb: Knowledge, t: Treatment) -> dict[str, Any]:
 
 
 def treatment_list(kb: Knowledge, tier: str | None = None) -> list[dict[str, Any]]:
-    return [treatment_summary(kb, t) for t in kb.treatments if tier is None or t.tier == tier]
+    """Every option in pathway order: by tier, then as the knowledge base lists them."""
+    return [treatment_summary(kb, t) for group in kb.tiers if tier in (None, group.id) for t in kb.treatments if t.tier == group.id]
 
 
 def treatment_detail(kb: Knowledge, t: Treatment, today: dt.date) -> dict[str, Any]:
@@ -49,6 +50,7 @@ def treatment_detail(kb: Knowledge, t: Treatment, today: dt.date) -> dict[str, A
                 "section": g.section,
                 "note": g.note,
                 "verified": g.verified,
+                "verified_meaning": kb.verification[g.verified],
             }
             for g in t.guidelines
         ],

@@ -90,6 +90,7 @@ def treatment_list(kb: Knowledge, tier: str | None) -> Group:
             continue
         members = [t for t in kb.treatments if t.tier == tier_obj.id]
         parts.append(Text.assemble((f"{t_index}. {tier_obj.name}", "bold"), (f"  [{tier_obj.id}]", "dim")))
+        parts.append(Text(tier_obj.description, style="italic"))
         width = max((len(t.id) for t in members), default=0)
         # Ids are never truncated: people copy them into other commands.
         parts.extend(Text.assemble("  ", (t.id.ljust(width), "cyan"), "  ", t.name) for t in members)
@@ -144,6 +145,7 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
     if t.disagreement():
         parts.append(Text("The guidelines disagree about this option; each one's view is shown below.", style="bold yellow"))
     parts.append(_Responsive(guideline_table(kb, t), guideline_blocks(kb, t), min_width=90))
+    parts.append(verification_legend(kb))
     if t.article is not None:
         verdict = ("agrees with the guidelines", "green") if t.article.agrees else ("differs from the guidelines", "bold yellow")
         parts += [
@@ -191,7 +193,7 @@ def guideline_blocks(kb: Knowledge, t: Treatment) -> Group:
     for g in t.guidelines:
         label = kb.sources[g.source].label + (f" {g.section}" if g.section else "")
         direction = Text(DIRECTION_WORDS[g.direction], style=DIRECTION_STYLE[g.direction])
-        blocks.append(_hang(label + ":", Text.assemble(direction, f" ({g.strength}). ", g.note)))
+        blocks.append(_hang(label + ":", Text.assemble(direction, f" ({g.strength}). ", g.note, (f" [{g.verified}]", "dim"))))
     return Group(*blocks)
 
 
@@ -201,6 +203,7 @@ def guideline_table(kb: Knowledge, t: Treatment) -> Table:
     table.add_column("Direction")
     table.add_column("Strength (own words)")
     table.add_column("Note")
+    table.add_column("Checked", no_wrap=True)
     for g in t.guidelines:
         label = kb.sources[g.source].label + (f" {g.section}" if g.section else "")
         table.add_row(
@@ -208,8 +211,13 @@ def guideline_table(kb: Knowledge, t: Treatment) -> Table:
             Text(DIRECTION_WORDS[g.direction], style=DIRECTION_STYLE[g.direction]),
             Text(g.strength),
             Text(g.note),
+            Text(g.verified),
         )
     return table
+
+
+def verification_legend(kb: Knowledge) -> Text:
+    return Text("Checked: " + "; ".join(f"{tag} {meaning}" for tag, meaning in kb.verification.items()), style="dim")
 
 
 # --- red flags and sources ---------------------------------------------------------------------------
@@ -224,6 +232,7 @@ def red_flags(kb: Knowledge) -> Group:
         parts += [
             Text.assemble((f.code, "cyan"), "  ", (kb.levels[f.level].label, LEVEL_STYLE[f.level])),
             _indent(Text(f.question)),
+            _hang("Why it matters:", f.why),
             _hang("What to do:", f.action),
             _indent(_cite(kb, f.sources)),
             Text(""),
@@ -344,7 +353,7 @@ def trace_tree(s: Step) -> Tree:
 
 
 def _outcome_style(outcome: str) -> str:
-    return {"applied": "bold", "not met": "dim", "unknown": "magenta", "other guideline": "dim"}.get(outcome, "")
+    return {"applied": "bold", "did not apply": "dim", "unknown": "magenta", "other guideline": "dim"}.get(outcome, "")
 
 
 def _add_check(branch: Tree, check: Check) -> None:
