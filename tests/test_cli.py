@@ -42,6 +42,26 @@ def test_list_json(runner: CliRunner, kb: Knowledge) -> None:
     assert isinstance(surgical, list) and {i["tier"] for i in surgical} == {"surgical"}
 
 
+def test_list_json_is_in_pathway_order(runner: CliRunner, kb: Knowledge) -> None:
+    items = run_json(runner, "list")
+    assert isinstance(items, list)
+    ranks = [[t.id for t in kb.tiers].index(i["tier"]) for i in items]
+    assert ranks == sorted(ranks)
+
+
+def test_a_bug_is_one_line_and_exit_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backpain_cli import engine
+
+    def broken(*_: object) -> None:
+        raise ZeroDivisionError("secret answer: 7/10")
+
+    monkeypatch.setattr(engine, "build_pathway", broken)
+    code, out, err = run(runner, "pathway", "--months", "4", "--pain", "7")
+    assert code == 1 and out == ""
+    assert err.startswith("backpain: error: internal error") and err.count("\n") == 1
+    assert "secret" not in err and "Traceback" not in err
+
+
 def test_explain_json_by_alias_any_case(runner: CliRunner) -> None:
     data = run_json(runner, "explain", "EPIDURAL")
     assert isinstance(data, dict)

@@ -163,6 +163,8 @@ EDITS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     ),
     ("bad red-flag level", lambda d: d["red_flags"][0].update(level="asap"), "'asap' is not one of the allowed values"),
     ("missing question for a fact", lambda d: d["questions"].pop(), "missing question for fact"),
+    ("alias that folds onto another entry", lambda d: _first_treatment(d)["aliases"].append("Physical_Therapy"), "already used by"),
+    ("level listed twice", lambda d: d["levels"].append(dict(d["levels"][0])), "listed twice"),
     ("stages out of order", lambda d: d["stages"].reverse(), "must list acute, subacute and chronic"),
 ]
 
@@ -195,6 +197,8 @@ RAW_FILES: list[tuple[str, bytes, str]] = [
     ("syntax error", b"version: '1\ntiers: [\n", "YAML syntax error"),
     ("python tag", b"version: !!python/object/apply:os.system ['echo hi']\n", "YAML tags are not allowed"),
     ("custom tag", b"version: !include other.yaml\n", "YAML tags are not allowed"),
+    ("standard tag", b"version: !!str 1\n", "YAML tags are not allowed"),
+    ("recursive alias", b"a: &a [1, *a]\n", "refers to itself"),
     ("duplicate key", b"version: '1'\nversion: '2'\n", "duplicate key 'version'"),
     ("nested duplicate key", b"guidelines:\n  nice: a\n  nice: b\n", "duplicate key 'nice'"),
     ("top level list", b"- a\n- b\n", "must be a mapping"),
