@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import re
 import sys
@@ -26,7 +25,7 @@ from backpain_cli.errors import BackpainError, ExitCode, KnowledgeBaseError, Usa
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from backpain_cli.engine import Profile
+    from backpain_cli.answers import Answers
     from backpain_cli.model import Knowledge
 
 try:  # Typer vendors Click from 0.2x on; older Typer depends on Click itself.
@@ -38,8 +37,6 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 internal error (please report it); 2 bad command line (unknown name, "
     "bad number, clashing options); 3 knowledge base missing or invalid; 130 interrupted."
 )
-MAX_MONTHS = 1200.0  # 100 years: anything longer is a typo
-MAX_WEEKS = MAX_MONTHS * 52 / 12
 
 
 class BackpainGroup(TyperGroup):
@@ -111,7 +108,10 @@ def handles_errors(command: F) -> F:
             _error_line(str(error))
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            _error_line("interrupted")
+            _error_line("interrupted; nothing was saved")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except EOFError:
+            _error_line("the input ended before the last question; nothing was saved")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except BrokenPipeError:
             _quiet_closed_pipe()
@@ -238,7 +238,9 @@ def list_command(
     """List every option, grouped by tier, in pathway order."""
     kb = _state(ctx).knowledge()
     if tier is not None:
-        tier = _choose(tier, [t.id for t in kb.tiers], "tier")
+        from backpain_cli.answers import choose
+
+        tier = choose(tier, [t.id for t in kb.tiers], "tier")
     if as_json:
         from backpain_cli.views import data
 
@@ -344,33 +346,73 @@ def pathway_command(
         list[str] | None, typer.Option("--avoid", help="Rather avoid: medication, injections or surgery (repeatable).")
     ] = None,
     guideline: Annotated[
-        str, typer.Option("--guideline", help="Follow one guideline throughout: nice, acp or who (default: all, majority view).")
-    ] = "default",
+        str | None, typer.Option("--guideline", help="Follow one guideline throughout: nice, acp or who (default: all, majority view).")
+    ] = None,
+    answers_file: Annotated[
+        Path | None, typer.Option("--answers", help="Read answers from a YAML file (see docs/answers.md); options given too win.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Answer questions one at a time (needs a terminal).")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal.")] = False,
 ) -> None:
     """Build your personal, stepped pathway: red flags first, conservative care first, surgery last."""
-    from backpain_cli import engine
+    from backpain_cli.answers import Answers, load_answers, merge
 
-    kb = _state(ctx).knowledge()
-    profile = build_profile(
-        kb,
+    given = Answers(
         months=months,
         weeks=weeks,
         leg_pain=leg_pain,
         pain=pain,
-        tried=tried or [],
-        helped=helped or [],
-        red_flags=red_flag or [],
+        tried=tuple(tried or ()),
+        helped=tuple(helped or ()),
+        red_flags=tuple(red_flag or ()),
         imaging_match=imaging_match,
         neuropathic=neuropathic,
         claudication=claudication,
         medial_branch_block=medial_branch_block,
         risk=risk,
-        avoid=avoid or [],
+        avoid=tuple(avoid or ()),
         guideline=guideline,
     )
-    result = engine.build_pathway(kb, profile)
+    if answers_file is not None:
+        given = merge(load_answers(answers_file), given)
+    _pathway_flow(ctx, given, interactive=interactive, no_input=no_input, as_json=as_json, why=why)
+
+
+@app.command("walk")
+@handles_errors
+def walk_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the resulting pathway as JSON.")] = False,
+    why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
+) -> None:
+    """A guided walk: answer plain questions one at a time and get your pathway (same as pathway -i)."""
+    from backpain_cli.answers import Answers
+
+    _pathway_flow(ctx, Answers(), interactive=True, no_input=False, as_json=as_json, why=why)
+
+
+def _stdin_is_terminal() -> bool:
+    """One seam for tests: prompts only ever appear when a person is at a terminal."""
+    return sys.stdin.isatty()
+
+
+def _pathway_flow(ctx: typer.Context, given: Answers, *, interactive: bool, no_input: bool, as_json: bool, why: bool) -> None:
+    from backpain_cli import engine
+    from backpain_cli.answers import build_profile, merge
+
+    kb = _state(ctx).knowledge()
+    if interactive:
+        if no_input or not _stdin_is_terminal():
+            raise UsageError("the guided walk needs a terminal; give your answers as options or with --answers FILE instead")
+        from rich.console import Console
+
+        from backpain_cli.walk import Walk
+
+        asked = Walk(kb, Console(stderr=True, highlight=False, markup=False, emoji=False)).run()
+        given = merge(given, asked)
+    result = engine.build_pathway(kb, build_profile(kb, given))
     if as_json:
         from backpain_cli.views import data
 
@@ -379,82 +421,6 @@ def pathway_command(
     from backpain_cli.views import text
 
     _render(text.pathway(kb, result, why=why))
-
-
-def build_profile(
-    kb: Knowledge,
-    *,
-    months: float | None,
-    weeks: float | None,
-    leg_pain: bool | None,
-    pain: float | None,
-    tried: list[str],
-    helped: list[str],
-    red_flags: list[str],
-    imaging_match: bool | None,
-    neuropathic: bool | None,
-    claudication: bool | None,
-    medial_branch_block: str | None,
-    risk: str | None,
-    avoid: list[str],
-    guideline: str,
-) -> Profile:
-    """Check every answer and build the engine's profile; the first bad answer is a ``UsageError``."""
-    from backpain_cli.engine import Profile
-    from backpain_cli.lookup import NameIndex
-
-    if months is not None and weeks is not None:
-        raise UsageError("give the duration once: --months or --weeks, not both")
-    months = _bounded(months, "--months", 0, MAX_MONTHS, "a number of months, e.g. --months 4")
-    weeks = _bounded(weeks, "--weeks", 0, MAX_WEEKS, "a number of weeks, e.g. --weeks 6")
-    pain = _bounded(pain, "--pain", 0, 10, "a score from 0 to 10, e.g. --pain 6")
-    index = NameIndex.build(kb)
-    tried_ids = frozenset(index.resolve(n) for n in tried)
-    helped_ids = frozenset(index.resolve(n) for n in helped)
-    both = sorted(tried_ids & helped_ids)
-    if both:
-        raise UsageError(f"'{both[0]}' is given both as --tried (did not help) and --helped; keep the one that is true")
-    codes = [f.code for f in kb.red_flags]
-    return Profile(
-        weeks=weeks,
-        months=months,
-        leg_pain=leg_pain,
-        pain=pain,
-        imaging_match=imaging_match,
-        neuropathic=neuropathic,
-        claudication=claudication,
-        medial_branch_block=None
-        if medial_branch_block is None
-        else _choose(medial_branch_block, ["positive", "negative", "not-done"], "--medial-branch-block value"),
-        risk=None if risk is None else _choose(risk, list(kb.risk_groups), "--risk group"),
-        tried=tried_ids,
-        helped=helped_ids,
-        red_flags=frozenset(_choose(c, codes, "red-flag code", hint="run 'backpain red-flags' to see the codes") for c in red_flags),
-        avoid=frozenset(_choose(a, ["medication", "injections", "surgery"], "--avoid value") for a in avoid),
-        guideline=_choose(guideline, list(kb.guideline_names), "--guideline"),
-    )
-
-
-def _bounded(value: float | None, option: str, low: float, high: float, example: str) -> float | None:
-    if value is None:
-        return None
-    if math.isnan(value) or math.isinf(value) or not low <= value <= high:
-        raise UsageError(f"{option} must be {example} (between {low:g} and {high:g}), not {value:g}")
-    return value
-
-
-def _choose(typed: str, choices: list[str], what: str, hint: str = "") -> str:
-    """Case- and separator-insensitive match against a closed list, with a suggestion when it fails."""
-    from backpain_cli.conditions import suggest
-    from backpain_cli.lookup import normalise
-
-    key = normalise(typed)
-    for choice in choices:
-        if normalise(choice) == key:
-            return choice
-    shown = "".join(ch if ch.isprintable() else "?" for ch in typed)[:60]
-    advice = suggest(key.replace(" ", "-"), choices) or hint or "expected one of: " + ", ".join(choices)
-    raise UsageError(f"unknown {what} '{shown}': {advice}")
 
 
 # --- kb --------------------------------------------------------------------------------------------

@@ -705,7 +705,7 @@ def _risk_groups(ctx: _Context, raw: Any) -> dict[str, m.RiskGroup]:
 def _questions(r: _Reader, raw: Any) -> dict[str, m.Question]:
     out: dict[str, m.Question] = {}
     for path, item in r.items(raw, "questions"):
-        data = r.mapping(item, path, ("fact", "label", "ask", "why"))
+        data = r.mapping(item, path, ("fact", "label", "ask", "prompt", "why"))
         if data is not None:
             fact = r.choice(data.get("fact"), f"{path}.fact", FACTS)
             if fact in out:
@@ -714,6 +714,7 @@ def _questions(r: _Reader, raw: Any) -> dict[str, m.Question]:
                 fact,
                 r.text(data.get("label"), f"{path}.label"),
                 r.text(data.get("ask"), f"{path}.ask"),
+                r.text(data.get("prompt"), f"{path}.prompt"),
                 r.text(data.get("why"), f"{path}.why"),
             )
     for fact in FACTS:

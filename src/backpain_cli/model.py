@@ -205,7 +205,8 @@ class Question:
 
     fact: str
     label: str
-    ask: str
+    ask: str  # for the command line: names the option that answers it
+    prompt: str  # for the guided walk: plain words, no option names
     why: str
 
 

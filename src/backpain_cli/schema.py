@@ -146,7 +146,7 @@ def knowledge_base_schema() -> dict[str, Any]:
         },
         "questions": {
             "type": "array",
-            "items": _object({"fact": {"enum": list(FACTS)}, "label": TEXT, "ask": TEXT, "why": TEXT}),
+            "items": _object({"fact": {"enum": list(FACTS)}, "label": TEXT, "ask": TEXT, "prompt": TEXT, "why": TEXT}),
         },
         "levels": {
             "type": "array",

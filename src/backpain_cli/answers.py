@@ -1,0 +1,172 @@
+"""A person's answers, from options, an answers file or the guided walk, checked and turned into a Profile.
+
+All three routes meet in ``Answers``, so every answer is validated by the same code with the same
+messages, whichever way it came in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from backpain_cli.engine import Profile
+from backpain_cli.errors import KnowledgeBaseError, UsageError
+from backpain_cli.model import Knowledge
+
+MAX_MONTHS = 1200.0  # 100 years: anything longer is a typo
+MAX_WEEKS = MAX_MONTHS * 52 / 12
+MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few lines; refuse anything this large
+BLOCK_RESULTS = ("positive", "negative", "not-done")
+AVOIDABLE = ("medication", "injections", "surgery")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a person said, as they said it (names not yet resolved). ``None``: not answered."""
+
+    months: float | None = None
+    weeks: float | None = None
+    leg_pain: bool | None = None
+    pain: float | None = None
+    tried: tuple[str, ...] = ()
+    helped: tuple[str, ...] = ()
+    red_flags: tuple[str, ...] = ()
+    imaging_match: bool | None = None
+    neuropathic: bool | None = None
+    claudication: bool | None = None
+    medial_branch_block: str | None = None
+    risk: str | None = None
+    avoid: tuple[str, ...] = ()
+    guideline: str | None = None
+
+
+_LISTS = ("tried", "helped", "red_flags", "avoid")
+_NUMBERS = ("months", "weeks", "pain")
+_BOOLS = ("leg_pain", "imaging_match", "neuropathic", "claudication")
+_TEXTS = ("medial_branch_block", "risk", "guideline")
+ANSWER_KEYS = tuple(f.name for f in fields(Answers))
+
+
+def merge(base: Answers, override: Answers) -> Answers:
+    """``override`` wins where it answers; lists are combined (file answers plus extra options)."""
+    changes: dict[str, Any] = {}
+    for name in ANSWER_KEYS:
+        value = getattr(override, name)
+        if name in _LISTS:
+            changes[name] = tuple(dict.fromkeys((*getattr(base, name), *value)))
+        elif value is not None:
+            changes[name] = value
+    if override.months is not None or override.weeks is not None:
+        # A duration on the command line replaces the file's, whichever unit either used.
+        changes["months"], changes["weeks"] = override.months, override.weeks
+    return replace(base, **changes)
+
+
+def load_answers(path: Path) -> Answers:
+    """Read an answers file (YAML, the keys of ``Answers``), validated like the knowledge base."""
+    from backpain_cli import knowledge
+
+    name = str(path)
+    try:
+        if path.is_file() and path.stat().st_size > MAX_ANSWERS_BYTES:
+            raise UsageError(f"{name}: an answers file is a few lines; this one is over 1 MiB")
+        raw = knowledge.parse_yaml(knowledge.read_text(path), name)
+    except KnowledgeBaseError as error:
+        raise UsageError(f"answers file {error}") from None
+    if raw is None:
+        return Answers()
+    if not isinstance(raw, dict):
+        raise UsageError(f"answers file {name}: must be a mapping of answers such as 'months: 4'")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        field = str(key).replace("-", "_")
+        if field not in ANSWER_KEYS:
+            from backpain_cli.conditions import suggest
+
+            hint = suggest(field, ANSWER_KEYS) or "see docs/answers.md"
+            raise UsageError(f"answers file {name}: unknown key '{key}' ({hint})")
+        values[field] = _answer_value(name, field, value)
+    return Answers(**values)
+
+
+def _answer_value(name: str, field: str, value: Any) -> Any:
+    where = f"answers file {name}: '{field}'"
+    if value is None:
+        return () if field in _LISTS else None
+    if field in _LISTS:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise UsageError(f"{where} must be a list of names, e.g. [physio, ibuprofen]")
+        return tuple(items)
+    if field in _NUMBERS:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UsageError(f"{where} must be a number, not {value!r}")
+        return float(value)
+    if field in _BOOLS:
+        if isinstance(value, str) and value.strip().lower() in ("unknown", "don't know", "dont know", "skip"):
+            return None
+        if not isinstance(value, bool):
+            raise UsageError(f"{where} must be yes, no or unknown, not {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise UsageError(f"{where} must be text, not {value!r}")
+    return value
+
+
+def build_profile(kb: Knowledge, answers: Answers) -> Profile:
+    """Check every answer and build the engine's profile; the first bad answer is a ``UsageError``."""
+    from backpain_cli.lookup import NameIndex
+
+    if answers.months is not None and answers.weeks is not None:
+        raise UsageError("give the duration once: --months or --weeks, not both")
+    months = _bounded(answers.months, "--months", 0, MAX_MONTHS, "a number of months, e.g. --months 4")
+    weeks = _bounded(answers.weeks, "--weeks", 0, MAX_WEEKS, "a number of weeks, e.g. --weeks 6")
+    pain = _bounded(answers.pain, "--pain", 0, 10, "a score from 0 to 10, e.g. --pain 6")
+    index = NameIndex.build(kb)
+    tried = frozenset(index.resolve(n) for n in answers.tried)
+    helped = frozenset(index.resolve(n) for n in answers.helped)
+    both = sorted(tried & helped)
+    if both:
+        raise UsageError(f"'{both[0]}' is given both as --tried (did not help) and --helped; keep the one that is true")
+    codes = [f.code for f in kb.red_flags]
+    block = answers.medial_branch_block
+    return Profile(
+        weeks=weeks,
+        months=months,
+        leg_pain=answers.leg_pain,
+        pain=pain,
+        imaging_match=answers.imaging_match,
+        neuropathic=answers.neuropathic,
+        claudication=answers.claudication,
+        medial_branch_block=None if block is None else choose(block, list(BLOCK_RESULTS), "--medial-branch-block value"),
+        risk=None if answers.risk is None else choose(answers.risk, list(kb.risk_groups), "--risk group"),
+        tried=tried,
+        helped=helped,
+        red_flags=frozenset(choose(c, codes, "red-flag code", hint="run 'backpain red-flags' to see the codes") for c in answers.red_flags),
+        avoid=frozenset(choose(a, list(AVOIDABLE), "--avoid value") for a in answers.avoid),
+        guideline="default" if answers.guideline is None else choose(answers.guideline, list(kb.guideline_names), "--guideline"),
+    )
+
+
+def _bounded(value: float | None, option: str, low: float, high: float, example: str) -> float | None:
+    if value is None:
+        return None
+    if math.isnan(value) or math.isinf(value) or not low <= value <= high:
+        raise UsageError(f"{option} must be {example} (between {low:g} and {high:g}), not {value:g}")
+    return value
+
+
+def choose(typed: str, choices: list[str], what: str, hint: str = "") -> str:
+    """Case- and separator-insensitive match against a closed list, with a suggestion when it fails."""
+    from backpain_cli.conditions import suggest
+    from backpain_cli.lookup import normalise
+
+    key = normalise(typed)
+    for choice in choices:
+        if normalise(choice) == key:
+            return choice
+    shown = "".join(ch if ch.isprintable() else "?" for ch in typed)[:60]
+    advice = suggest(key.replace(" ", "-"), choices) or hint or "expected one of: " + ", ".join(choices)
+    raise UsageError(f"unknown {what} '{shown}': {advice}")

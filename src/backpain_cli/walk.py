@@ -1,0 +1,174 @@
+"""The guided walk: one question at a time, in plain words, each skippable, red flags first.
+
+Questions and their "why we ask" come from the knowledge base; this module only parses answers.
+Every answer is checked with the same code as the command-line options (``answers.build_profile``),
+and a bad answer is asked again with the reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from backpain_cli.answers import AVOIDABLE, Answers, build_profile
+from backpain_cli.errors import UsageError
+from backpain_cli.model import Knowledge
+
+SKIP_WORDS = {"", "?", "skip", "don't know", "dont know", "not sure", "unknown", "dk"}
+YES = {"y", "yes", "yeah", "yep", "true"}
+NO = {"n", "no", "nope", "false"}
+MAX_TRIES = 5  # then the question is skipped: a walk must always end
+
+
+class Walk:
+    """Asks the questions in order and collects ``Answers``."""
+
+    def __init__(self, kb: Knowledge, console: Console, read: Callable[[str], str] | None = None) -> None:
+        self.kb = kb
+        self.console = console
+        self.read = read or (lambda prompt: console.input(Text(prompt, style="bold")))
+        self.answers = Answers()
+
+    def run(self) -> Answers:
+        """The whole walk. Stops after the red flags if one is reported: that comes first."""
+        self._say(Text("backpain: a guided walk to your pathway", style="bold"))
+        self._say(Text(self.kb.disclaimer, style="dim italic"))
+        self._say(Text("Press Enter to skip any question you cannot answer.", style="dim"))
+        self._red_flags()
+        if self.answers.red_flags:
+            return self.answers
+        self._duration()
+        self._yes_no("leg_pain")
+        self._number("pain", "pain")
+        self._names("tried")
+        self._names("helped")
+        if self.answers.leg_pain is not False:
+            self._yes_no("imaging_match")
+            self._yes_no("claudication")
+        self._yes_no("neuropathic")
+        self._choice("risk", list(self.kb.risk_groups), extra=self.kb.risk_tool_note)
+        self._avoid()
+        return self.answers
+
+    # --- one kind of question each -------------------------------------------------------------
+
+    def _red_flags(self) -> None:
+        question = self.kb.questions["red_flags"]
+        self._intro("red_flags")
+        for number, flag in enumerate(self.kb.red_flags, start=1):
+            self._say(Text.assemble((f"  {number:>2}. ", "bold"), flag.question))
+
+        def parse(reply: str) -> Any:
+            if reply.strip().lower() in ("none", "no", "n", "0"):
+                return ()
+            picked = []
+            for part in re.split(r"[,\s]+", reply.strip()):
+                if not part.isdigit() or not 1 <= int(part) <= len(self.kb.red_flags):
+                    raise UsageError(f"type numbers from 1 to {len(self.kb.red_flags)}, separated by commas, or press Enter for none")
+                picked.append(self.kb.red_flags[int(part) - 1].code)
+            return tuple(dict.fromkeys(picked))
+
+        self._ask(question.prompt, "red_flags", parse)
+
+    def _duration(self) -> None:
+        def parse(reply: str) -> Any:
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", reply.lower())
+            if not match:
+                raise UsageError("give a number and a unit, for example 6 weeks or 4 months")
+            amount, unit = float(match.group(1)), match.group(2)
+            if unit.startswith("w"):
+                return {"weeks": amount}
+            if unit.startswith("y"):
+                return {"months": amount * 12}
+            if unit.startswith("m") or unit == "":
+                return {"months": amount} if unit else _needs_unit()
+            if unit.startswith("d"):
+                return {"weeks": amount / 7}
+            raise UsageError("the unit should be days, weeks, months or years")
+
+        self._intro("stage")
+        self._ask(self.kb.questions["stage"].prompt, None, parse)
+
+    def _yes_no(self, fact: str) -> None:
+        def parse(reply: str) -> Any:
+            word = reply.strip().lower()
+            if word in YES:
+                return True
+            if word in NO:
+                return False
+            raise UsageError("answer yes or no, or press Enter if you don't know")
+
+        self._intro(fact)
+        self._ask(self.kb.questions[fact].prompt + " [yes/no]", fact, parse)
+
+    def _number(self, fact: str, field: str) -> None:
+        def parse(reply: str) -> Any:
+            try:
+                return float(reply.strip())
+            except ValueError:
+                raise UsageError("answer with a number from 0 to 10") from None
+
+        self._intro(fact)
+        self._ask(self.kb.questions[fact].prompt, field, parse)
+
+    def _names(self, fact: str) -> None:
+        self._intro(fact)
+        self._say(Text("Type 'list' to see every option's name.", style="dim"))
+
+        def parse(reply: str) -> Any:
+            if reply.strip().lower() == "list":
+                self._say(Text(", ".join(t.id for t in self.kb.treatments), style="dim"))
+                raise UsageError("now type the names, separated by commas")
+            return tuple(part.strip() for part in reply.split(",") if part.strip())
+
+        self._ask(self.kb.questions[fact].prompt, fact, parse)
+
+    def _choice(self, fact: str, choices: list[str], extra: str = "") -> None:
+        self._intro(fact)
+        if extra:
+            self._say(Text(extra, style="dim"))
+        self._ask(self.kb.questions[fact].prompt + f" [{'/'.join(choices)}]", fact, lambda reply: reply.strip())
+
+    def _avoid(self) -> None:
+        self._intro("avoid")
+
+        def parse(reply: str) -> Any:
+            return tuple(part.strip() for part in reply.split(",") if part.strip())
+
+        self._ask(self.kb.questions["avoid"].prompt + f" [{', '.join(AVOIDABLE)}]", "avoid", parse)
+
+    # --- plumbing ---------------------------------------------------------------------------------
+
+    def _ask(self, prompt: str, field: str | None, parse: Callable[[str], Any]) -> None:
+        """Ask until the answer parses and passes the same checks as the options; blank skips."""
+        for _ in range(MAX_TRIES):
+            reply = self.read(prompt + " ")
+            if reply.strip().lower() in SKIP_WORDS:
+                return
+            try:
+                value = parse(reply)
+                changes: dict[str, Any] = value if isinstance(value, dict) else {str(field): value}
+                candidate = replace(self.answers, **changes)
+                build_profile(self.kb, candidate)  # the options' own checks, with their messages
+            except UsageError as problem:
+                self._say(Text(f"Sorry: {problem}. Try again, or press Enter to skip.", style="yellow"))
+                continue
+            self.answers = candidate
+            return
+        self._say(Text("Skipping this question.", style="dim"))
+
+    def _intro(self, fact: str) -> None:
+        self._say(Text(""))
+        self._say(Text("Why we ask: " + self.kb.questions[fact].why, style="dim"))
+
+    def _say(self, text: Text) -> None:
+        self.console.print(text)
+
+
+def _needs_unit() -> dict[str, float]:
+    raise UsageError("say whether that is days, weeks, months or years, for example 4 months")

@@ -1,0 +1,193 @@
+"""The guided walk and answers files: scripted through CliRunner and once through a real terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backpain_cli import cli
+
+FULL_WALK = [
+    "",  # no warning signs
+    "5 months",
+    "yes",  # leg pain
+    "7",
+    "physio, ibuprofen",  # tried: any alias works
+    "",  # helped: skip
+    "yes",  # scan matches
+    "no",  # claudication
+    "",  # neuropathic: don't know
+    "medium",
+    "",  # avoid nothing
+]
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+
+
+def walk(runner: CliRunner, replies: list[str], *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli.app, ["walk", *args], input="\n".join(replies) + "\n")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_full_walk_gives_the_same_pathway_as_the_options(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, FULL_WALK, "--json")
+    assert code == 0, err
+    walked = json.loads(out)
+    flags = ["pathway", "--months", "5", "--leg-pain", "--pain", "7", "--tried", "physio", "--tried", "ibuprofen"]
+    flags += ["--imaging-match", "--no-claudication", "--risk", "medium", "--json"]
+    direct = json.loads(runner.invoke(cli.app, flags).stdout)
+    assert walked["answers"] == direct["answers"]
+    assert [(s["id"], s["status"]) for s in walked["steps"]] == [(s["id"], s["status"]) for s in direct["steps"]]
+    assert {s["id"]: s["status"] for s in walked["steps"]}["discectomy"] == "consider"
+    assert "Why we ask:" in err  # every question says why it is asked
+
+
+def test_red_flag_stops_the_walk_with_the_action(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, ["1, 2"])
+    assert code == 0, err
+    assert "emergency department" in out
+    assert "How long have you had this pain" not in err  # no routine questions after a red flag
+
+
+def test_every_question_can_be_skipped(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, [""] * 12, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["stage"] is None and data["answers"]["tried"] == []
+
+
+def test_bad_answers_are_asked_again_with_the_reason(runner: CliRunner, terminal: None) -> None:
+    replies = ["13", "", "four months", "4 months", "maybe", "no", "11", "6", "unicorn therapy", "physio", "", "", "", "", ""]
+    code, out, err = walk(runner, replies, "--json")
+    assert code == 0, err
+    assert err.count("Sorry:") >= 5
+    answers = json.loads(out)["answers"]
+    assert answers["months"] == 4 and answers["leg_pain"] is False and answers["pain"] == 6
+    assert answers["tried"] == ["physical-therapy"]
+    assert "Traceback" not in err
+
+
+def test_end_of_input_leaves_cleanly(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, ["", "4 months"])
+    assert code == 130
+    assert out == ""
+    assert err.strip().endswith("nothing was saved") and "Traceback" not in err
+
+
+def test_no_prompt_without_a_terminal_or_with_no_input(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = walk(runner, FULL_WALK)
+    assert code == 2 and out == "" and "--answers" in err
+    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    result = runner.invoke(cli.app, ["pathway", "--interactive", "--no-input"], input="\n")
+    assert result.exit_code == 2 and "needs a terminal" in result.stderr
+
+
+# --- answers files --------------------------------------------------------------------------------
+
+
+def test_answers_file_matches_the_options(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "months: 5\nleg-pain: yes\npain: 7\ntried: [physio, ibuprofen]\nimaging_match: true\nneuropathic: unknown\nrisk: medium\n",
+        encoding="utf-8",
+    )
+    from_file = json.loads(runner.invoke(cli.app, ["pathway", "--answers", str(path), "--json"]).stdout)
+    flags = ["pathway", "--months", "5", "--leg-pain", "--pain", "7", "--tried", "physio", "--tried", "ibuprofen"]
+    direct = json.loads(runner.invoke(cli.app, [*flags, "--imaging-match", "--risk", "medium", "--json"]).stdout)
+    assert from_file["answers"] == direct["answers"]
+
+
+def test_options_override_the_answers_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_text("months: 5\npain: 3\ntried: physio\n", encoding="utf-8")
+    data = json.loads(runner.invoke(cli.app, ["pathway", "--answers", str(path), "--weeks", "2", "--tried", "cbt", "--json"]).stdout)
+    assert data["answers"]["weeks"] == 2 and data["answers"]["months"] is None
+    assert data["answers"]["pain"] == 3
+    assert data["answers"]["tried"] == ["cognitive-behavioral-therapy", "physical-therapy"]
+
+
+BAD_ANSWERS = [
+    ("unknown key", "monhts: 4\n", "did you mean 'months'?"),
+    ("wrong type", "months: four\n", "must be a number"),
+    ("bad bool", "leg_pain: sometimes\n", "yes, no or unknown"),
+    ("bad list", "tried: {physio: yes}\n", "list of names"),
+    ("unknown treatment", "tried: [unicorn therapy]\n", "no treatment called"),
+    ("out of range", "pain: 12\n", "--pain must be"),
+    ("not a mapping", "- months\n", "must be a mapping"),
+    ("syntax error", "months: [4\n", "YAML syntax error"),
+    ("tag", "months: !!python/object:os.system 4\n", "tags are not allowed"),
+    ("duplicate key", "months: 4\nmonths: 5\n", "duplicate key"),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), [(c, e) for _, c, e in BAD_ANSWERS], ids=[n for n, _, _ in BAD_ANSWERS])
+def test_bad_answers_file_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "answers.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(cli.app, ["pathway", "--answers", str(path)])
+    assert result.exit_code == 2, result.stderr
+    assert expected in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_missing_answers_file(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["pathway", "--answers", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+# --- a real pseudo-terminal -------------------------------------------------------------------------
+
+
+def test_walk_in_a_real_terminal() -> None:
+    """Drive `backpain walk` through a pseudo-terminal, answering each prompt as a person would."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm", "NO_COLOR": "1"}
+    env.pop("BACKPAIN_KB", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backpain_cli", "walk"], stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True
+    )
+    os.close(follower)
+    replies = iter(FULL_WALK)
+    seen = b""
+    answered_at = -1
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.3)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            elif process.poll() is not None:
+                break
+            elif len(seen) != answered_at and not re.sub(rb"\x1b\[[0-9;]*m", b"", seen).endswith(b"\n"):
+                # Quiet, and the last line has no newline: the program is waiting at a prompt.
+                os.write(leader, (next(replies, "") + "\n").encode())
+                answered_at = len(seen)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert process.returncode == 0, text[-2000:]
+    assert "Why we ask:" in text
+    assert "Your back pain pathway" in text
+    assert "Discectomy" in text
