@@ -293,3 +293,30 @@ def test_subprocess_json_is_valid() -> None:
     done = _subprocess("pathway", "--months", "4", "--json")
     assert done.returncode == 0
     assert json.loads(done.stdout)["stage"] == "chronic"
+
+
+# --- shell completion ------------------------------------------------------------------------------
+
+
+def _complete(words: str, cword: int) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k != "BACKPAIN_KB"}
+    env.update({"_BACKPAIN_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)})
+    done = subprocess.run([sys.executable, "-m", "backpain_cli"], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_completion_offers_treatments_aliases_codes_and_tiers() -> None:
+    assert "epidural-steroid-injection" in _complete("backpain explain epi", 2)
+    assert "ibuprofen" in _complete("backpain pathway --tried ibu", 3)
+    assert _complete("backpain pathway --red-flag sad", 3) == ["saddle-numbness"]
+    assert _complete("backpain list --tier sur", 3) == ["surgical"]
+    assert _complete("backpain pathway --risk h", 3) == ["high"]
+
+
+def test_completion_never_imports_rich() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BACKPAIN_KB"}
+    env.update({"_BACKPAIN_COMPLETE": "complete_bash", "COMP_WORDS": "backpain explain epi", "COMP_CWORD": "2"})
+    code = "import sys, runpy; sys.argv = ['backpain']\ntry:\n    runpy.run_module('backpain_cli', run_name='__main__')\nexcept SystemExit:\n    pass\nprint('RICH' if any(m == 'rich' or m.startswith('rich.') for m in sys.modules) else 'NO-RICH')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.stdout.strip().endswith("NO-RICH"), done.stdout

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -165,6 +165,49 @@ def _state(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State(None)
 
 
+# --- shell completion: fast, and never imports Rich or renders anything ---------------------------
+
+
+def _completion_knowledge(ctx: typer.Context) -> Knowledge | None:
+    from backpain_cli import knowledge
+
+    try:
+        return knowledge.load(knowledge.resolve_path(ctx.find_root().params.get("kb")))
+    except BackpainError:
+        return None  # a broken knowledge base completes nothing rather than printing an error
+
+
+def _starting(candidates: Iterable[str], incomplete: str) -> list[str]:
+    prefix = incomplete.casefold()
+    return sorted({c for c in candidates if c.casefold().startswith(prefix)})
+
+
+def complete_treatment(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Treatment ids and single-word aliases (multi-word aliases need quotes, so ids come first)."""
+    kb = _completion_knowledge(ctx)
+    if kb is None:
+        return []
+    names = [t.id for t in kb.treatments] + [a for t in kb.treatments for a in t.aliases if " " not in a]
+    return _starting(names, incomplete)
+
+
+def complete_red_flag(ctx: typer.Context, incomplete: str) -> list[str]:
+    kb = _completion_knowledge(ctx)
+    return [] if kb is None else _starting((f.code for f in kb.red_flags), incomplete)
+
+
+def complete_tier(ctx: typer.Context, incomplete: str) -> list[str]:
+    kb = _completion_knowledge(ctx)
+    return [] if kb is None else _starting((t.id for t in kb.tiers), incomplete)
+
+
+def _fixed(*choices: str) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return _starting(choices, incomplete)
+
+    return complete
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
@@ -232,7 +275,9 @@ def _show_version(state: State) -> None:
 @handles_errors
 def list_command(
     ctx: typer.Context,
-    tier: Annotated[str | None, typer.Option("--tier", help="Only this tier (see the ids in brackets).")] = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="Only this tier (see the ids in brackets).", autocompletion=complete_tier)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of options).")] = False,
 ) -> None:
     """List every option, grouped by tier, in pathway order."""
@@ -258,7 +303,9 @@ def list_command(
 @handles_errors
 def explain_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="An id, a name or any alias, e.g. epidural, ibuprofen, physio.")],
+    name: Annotated[
+        str, typer.Argument(help="An id, a name or any alias, e.g. epidural, ibuprofen, physio.", autocompletion=complete_treatment)
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Explain one option: what it is, benefits, risks, what each guideline says, questions to ask."""
@@ -322,11 +369,17 @@ def pathway_command(
     leg_pain: Annotated[bool | None, typer.Option("--leg-pain/--no-leg-pain", help="Pain spreads down a leg below the knee.")] = None,
     pain: Annotated[float | None, typer.Option("--pain", help="Pain on most days, 0 (none) to 10 (worst).")] = None,
     tried: Annotated[
-        list[str] | None, typer.Option("--tried", help="Tried without enough relief (repeatable; any name 'explain' accepts).")
+        list[str] | None,
+        typer.Option(
+            "--tried", help="Tried without enough relief (repeatable; any name 'explain' accepts).", autocompletion=complete_treatment
+        ),
     ] = None,
-    helped: Annotated[list[str] | None, typer.Option("--helped", help="Tried and it helped (repeatable).")] = None,
+    helped: Annotated[
+        list[str] | None, typer.Option("--helped", help="Tried and it helped (repeatable).", autocompletion=complete_treatment)
+    ] = None,
     red_flag: Annotated[
-        list[str] | None, typer.Option("--red-flag", help="A warning sign code from 'backpain red-flags' (repeatable).")
+        list[str] | None,
+        typer.Option("--red-flag", help="A warning sign code from 'backpain red-flags' (repeatable).", autocompletion=complete_red_flag),
     ] = None,
     imaging_match: Annotated[
         bool | None, typer.Option("--imaging-match/--no-imaging-match", help="A scan shows a trapped nerve matching the leg symptoms.")
@@ -339,14 +392,35 @@ def pathway_command(
     ] = None,
     medial_branch_block: Annotated[
         str | None,
-        typer.Option("--medial-branch-block", help="Result of a diagnostic medial branch block: positive, negative or not-done."),
+        typer.Option(
+            "--medial-branch-block",
+            help="Result of a diagnostic medial branch block: positive, negative or not-done.",
+            autocompletion=_fixed("positive", "negative", "not-done"),
+        ),
     ] = None,
-    risk: Annotated[str | None, typer.Option("--risk", help="Risk group from a clinician (e.g. STarT Back): low, medium or high.")] = None,
+    risk: Annotated[
+        str | None,
+        typer.Option(
+            "--risk",
+            help="Risk group from a clinician (e.g. STarT Back): low, medium or high.",
+            autocompletion=_fixed("low", "medium", "high"),
+        ),
+    ] = None,
     avoid: Annotated[
-        list[str] | None, typer.Option("--avoid", help="Rather avoid: medication, injections or surgery (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--avoid",
+            help="Rather avoid: medication, injections or surgery (repeatable).",
+            autocompletion=_fixed("medication", "injections", "surgery"),
+        ),
     ] = None,
     guideline: Annotated[
-        str | None, typer.Option("--guideline", help="Follow one guideline throughout: nice, acp or who (default: all, majority view).")
+        str | None,
+        typer.Option(
+            "--guideline",
+            help="Follow one guideline throughout: nice, acp or who (default: all, majority view).",
+            autocompletion=_fixed("nice", "acp", "who", "default"),
+        ),
     ] = None,
     answers_file: Annotated[
         Path | None, typer.Option("--answers", help="Read answers from a YAML file (see docs/answers.md); options given too win.")
