@@ -97,6 +97,10 @@ class Condition:
     def fact_names(self) -> frozenset[str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def describe(self, facts: Facts) -> str:  # pragma: no cover - abstract
+        """The condition in words, using the knowledge base's fact labels."""
+        raise NotImplementedError
+
 
 class Facts:
     """What the engine knows about a person: fact name -> value, ``None`` when not given."""
@@ -138,6 +142,9 @@ class FactTest(Condition):
 
     def fact_names(self) -> frozenset[str]:
         return frozenset({self.fact})
+
+    def describe(self, facts: Facts) -> str:
+        return self.evaluate(Facts({}, facts.self_id, facts.labels)).text
 
     def evaluate(self, facts: Facts) -> Check:
         value = facts.get(self.fact)
@@ -193,6 +200,9 @@ class AllOf(Condition):
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
 
+    def describe(self, facts: Facts) -> str:
+        return " and ".join(p.describe(facts) for p in self.parts)
+
     def evaluate(self, facts: Facts) -> Check:
         checks = tuple(p.evaluate(facts) for p in self.parts)
         results = [c.result for c in checks]
@@ -208,6 +218,9 @@ class AnyOf(Condition):
 
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
+
+    def describe(self, facts: Facts) -> str:
+        return "(" + " or ".join(p.describe(facts) for p in self.parts) + ")"
 
     def evaluate(self, facts: Facts) -> Check:
         checks = tuple(p.evaluate(facts) for p in self.parts)
@@ -225,6 +238,9 @@ class Not(Condition):
     def fact_names(self) -> frozenset[str]:
         return self.part.fact_names()
 
+    def describe(self, facts: Facts) -> str:
+        return f"not ({self.part.describe(facts)})"
+
     def evaluate(self, facts: Facts) -> Check:
         inner = self.part.evaluate(facts)
         result = None if inner.result is None else not inner.result
@@ -241,6 +257,9 @@ class Named(Condition):
 
     def fact_names(self) -> frozenset[str]:
         return self.body.fact_names()
+
+    def describe(self, facts: Facts) -> str:
+        return self.description
 
     def evaluate(self, facts: Facts) -> Check:
         inner = self.body.evaluate(facts)

@@ -46,6 +46,7 @@ class RuleTrace:
     status: str
     outcome: str  # "applied" | "did not apply" | "unknown" | "other guideline"
     check: Check | None
+    facts: frozenset[str] = frozenset()  # the answers this rule looks at: what could change it
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,19 @@ class Step:
     trace: tuple[RuleTrace, ...]
     missing: tuple[str, ...] = ()  # facts whose answers would decide a needs-answer step
     avoided: bool = False
+
+
+def would_change_with(step: Step) -> tuple[str, ...]:
+    """The answers that could change this step: those the rules up to the deciding one look at."""
+    facts: dict[str, None] = {}
+    for rule in step.trace:
+        if rule.outcome == "other guideline":
+            facts["guideline"] = None
+            continue
+        facts.update(dict.fromkeys(sorted(rule.facts)))
+        if rule.path == step.rule_path:
+            break
+    return tuple(facts)
 
 
 @dataclass(frozen=True)
@@ -166,7 +180,7 @@ def _decide(knowledge: Knowledge, treatment: Treatment, facts: Facts, urgent: Ur
     if urgent is not None:
         hold = knowledge.levels[urgent.level].hold_reason
         check = Check("warning signs given", True, ", ".join(urgent.red_flags))
-        trace = (RuleTrace("red_flags", "override", "on-hold", "applied", check),)
+        trace = (RuleTrace("red_flags", "override", "on-hold", "applied", check, frozenset({"red_flags"})),)
         return Step(treatment, 0, "on-hold", hold, urgent.sources, "red_flags", trace)
     step = _run_rules(knowledge, treatment, treatment.rules, facts, None)
     if step.status in PERMISSIVE or step.status in ("needs-answer", "not-yet"):
@@ -190,7 +204,8 @@ def _run_rules(knowledge: Knowledge, treatment: Treatment, rules: tuple[Rule, ..
             continue
         check = rule.condition.evaluate(facts) if rule.condition is not None else None
         applies = _applies(rule, check)
-        traces.append(RuleTrace(rule.path, rule.kind, rule.status, _OUTCOME[applies], check))
+        facts_used = rule.condition.fact_names() if rule.condition is not None else frozenset()
+        traces.append(RuleTrace(rule.path, rule.kind, rule.status, _OUTCOME[applies], check, facts_used))
         if applies is None:
             assert check is not None  # an unconditional rule is never unknown
             pending.append((rule, check))

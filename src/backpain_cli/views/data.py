@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from backpain_cli.conditions import Check
-from backpain_cli.engine import Pathway, Step
+from backpain_cli.engine import Pathway, Step, would_change_with
 from backpain_cli.model import Knowledge, Source, Treatment
 
 JSON_SCHEMA_VERSION = 1
@@ -126,6 +126,7 @@ def step(s: Step) -> dict[str, Any]:
         "sources": list(s.sources),
         "decided_by": s.rule_path,
         "missing_answers": list(s.missing),
+        "would_change_with": list(would_change_with(s)),
         "avoided": s.avoided,
         "trace": [
             {

@@ -17,8 +17,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from backpain_cli.conditions import Check
-from backpain_cli.engine import Pathway, Step
+from backpain_cli.conditions import Check, Facts
+from backpain_cli.engine import Pathway, Step, would_change_with
 from backpain_cli.model import Knowledge, Treatment
 
 STATUS_STYLE = {
@@ -155,6 +155,7 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
             _hang("Verdict:", Text(*verdict)),
             _hang("Guidelines:", t.article.note),
         ]
+    parts += [Text(""), _heading("How backpain decides on this option"), *decision_rules(kb, t)]
     parts += [
         Text(""),
         _heading("Cost, insurance and access"),
@@ -174,6 +175,31 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
         disclaimer(kb),
     ]
     return Group(*parts)
+
+
+RULE_WORDS = {
+    "exclude": "Not offered when",
+    "require": "Only when",
+    "after": "Only after",
+    "when": "When",
+    "always": "Otherwise",
+}
+
+
+def decision_rules(kb: Knowledge, t: Treatment) -> list[RenderableType]:
+    """The option's pathway rules in words, first that applies wins; then its tier's rules."""
+    facts = Facts({}, t.id, {fact: q.label for fact, q in kb.questions.items()})
+    lines: list[RenderableType] = [Text("Warning signs come first: any of them puts this option on hold.", style="dim")]
+    tier = kb.tier(t.tier)
+    for number, rule in enumerate((*t.rules, *tier.rules), start=1):
+        if number == len(t.rules) + 1:
+            lines.append(Text(f"Then, for every option in '{tier.name}', whatever the result above:", style="dim"))
+        word, style = STATUS_STYLE[rule.status]
+        condition = rule.condition.describe(facts) if rule.condition is not None else ""
+        only = f" (following {', '.join(sorted(rule.guidelines))} only)" if rule.guidelines else ""
+        head = Text.assemble((f"{RULE_WORDS[rule.kind]}{' ' if condition else ''}", "bold"), condition, only, ": ", (word, style))
+        lines.append(_hang(f"{number}.", Text.assemble(head, "\n", rule.reason, " ", _cite(kb, rule.sources))))
+    return lines
 
 
 def _statement(kb: Knowledge, text: str, sources: Iterable[str]) -> Table:
@@ -336,11 +362,11 @@ def _step(kb: Knowledge, s: Step, *, why: bool) -> RenderableType:
         head.append("  (a kind of care you would rather avoid)", style="dim")
     lines: list[RenderableType] = [head, _indent(Text(s.reason), 4), _indent(_cite(kb, s.sources), 4)]
     if why:
-        lines.append(_indent(trace_tree(s), 4))
+        lines.append(_indent(trace_tree(kb, s), 4))
     return Group(*lines)
 
 
-def trace_tree(s: Step) -> Tree:
+def trace_tree(kb: Knowledge, s: Step) -> Tree:
     tree = Tree(Text(f"Why: decided by {s.rule_path}", style="dim"))
     for t in s.trace:
         label = Text.assemble((f"{t.path} ", "dim"), f"[{t.kind} -> {t.status}] ", (t.outcome, _outcome_style(t.outcome)))
@@ -348,8 +374,15 @@ def trace_tree(s: Step) -> Tree:
         if t.check is not None:
             _add_check(branch, t.check)
     if s.missing:
-        tree.add(Text("Would change with an answer about: " + ", ".join(s.missing), style="magenta"))
+        tree.add(Text("Needs an answer about: " + ", ".join(_labels(kb, s.missing)), style="magenta"))
+    changers = would_change_with(s)
+    if changers:
+        tree.add(Text("What would change it: a different answer about " + ", ".join(_labels(kb, changers)), style="cyan"))
     return tree
+
+
+def _labels(kb: Knowledge, facts: Iterable[str]) -> list[str]:
+    return [kb.questions[f].label if f in kb.questions else f for f in facts]
 
 
 def _outcome_style(outcome: str) -> str:

@@ -1,0 +1,573 @@
+"""A printable personal plan (Markdown or HTML) from a pathway, and saving it safely. No Rich, no Typer.
+
+``render_plan`` turns one pathway into a self-contained document through the Jinja2 templates in
+``backpain_cli/templates``: everything from the knowledge base or the person is escaped (HTML
+autoescaping; a Markdown escaping filter backed by a ``finalize`` hook, so a forgotten filter still
+escapes). ``ladder_rows`` is the same pathway as a ladder of tiers, as plain data, for the plan and
+for the terminal (``backpain_cli.views.ladder_text``). ``save_plan`` never overwrites without
+``force`` and never leaves a partial file.
+
+Jinja2 is imported only when a plan is rendered, so the terminal ladder does not pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+import tempfile
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from backpain_cli import __version__
+from backpain_cli.engine import Pathway, Step
+from backpain_cli.errors import UsageError
+from backpain_cli.model import PERMISSIVE, STATUSES, Knowledge, Status
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+PlanFormat = Literal["md", "html"]
+
+# File suffixes (lower case) and the format each one means.
+SUFFIXES: dict[str, PlanFormat] = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# --- UI words (everything about treatments comes from the knowledge base) ----------------------------
+
+TITLE = "My back pain plan"
+STATUS_LABELS: dict[str, str] = {
+    "now": "Now",
+    "consider": "Consider",
+    "next": "Next",
+    "not-yet": "Not yet",
+    "not-needed": "Not needed",
+    "not-recommended": "Not recommended",
+    "needs-answer": "Needs answer",
+    "on-hold": "On hold",
+}
+STATUS_MEANINGS: dict[str, str] = {
+    "now": "recommended now",
+    "consider": "a reasonable option, with its caveats",
+    "next": "if what is current does not help",
+    "not-yet": "its conditions are not met; the reason says which",
+    "not-needed": "something earlier helped",
+    "not-recommended": "guidelines advise against it for you",
+    "needs-answer": "a missing answer decides; the reason asks the question",
+    "on-hold": "a warning sign comes first",
+}
+# One character per status for the ladder's bars: readable without colour, in print and in plain text.
+STATUS_GLYPHS: dict[str, str] = {
+    "now": "#",
+    "consider": "+",
+    "next": "=",
+    "not-yet": ".",
+    "not-needed": "o",
+    "not-recommended": "x",
+    "needs-answer": "?",
+    "on-hold": "!",
+}
+LADDER_TOP = "more invasive: last resort"
+LADDER_BOTTOM = "start here: conservative care"
+HIGHLIGHTED: tuple[Status, ...] = ("now", "consider")
+_BOOL_WORDS = {True: "yes", False: "no"}
+_BLOCK_WORDS = {"positive": "positive", "negative": "negative", "not-done": "not done"}
+
+
+# --- the ladder ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LadderRung:
+    """One tier of the pathway as a rung: position 1 is the bottom (the most conservative tier)."""
+
+    tier_id: str
+    tier_name: str
+    position: int
+    statuses: tuple[Status, ...]  # one per step on the rung, most open status first
+    counts: tuple[tuple[Status, int], ...]  # how many steps have each status, in STATUSES order; only those present
+    highlights: tuple[tuple[Status, tuple[str, ...]], ...]  # names of the "now" and "consider" steps, in pathway order
+
+    @property
+    def total(self) -> int:
+        return len(self.statuses)
+
+    @property
+    def open_count(self) -> int:
+        """Steps that are now, consider or next."""
+        return sum(1 for s in self.statuses if s in PERMISSIVE)
+
+    @property
+    def closed_count(self) -> int:
+        return self.total - self.open_count
+
+    @property
+    def bar(self) -> str:
+        """One glyph per step (see ``STATUS_GLYPHS``), most open first."""
+        return "".join(STATUS_GLYPHS[s] for s in self.statuses)
+
+    def summary(self) -> str:
+        """The counts in words, e.g. "4 options: 1 now, 2 consider, 1 not recommended"."""
+        noun = "option" if self.total == 1 else "options"
+        counts = ", ".join(f"{n} {STATUS_LABELS[status].lower()}" for status, n in self.counts)
+        return f"{self.total} {noun}: {counts}" if counts else f"{self.total} {noun}"
+
+
+def ladder_rows(kb: Knowledge, pathway: Pathway) -> list[LadderRung]:
+    """The pathway as rungs in ``kb.tiers`` order: conservative care first (bottom), surgery last (top)."""
+    rank = {status: i for i, status in enumerate(STATUSES)}
+    rungs: list[LadderRung] = []
+    for position, tier in enumerate(kb.tiers, start=1):
+        steps = sorted((s for s in pathway.steps if s.treatment.tier == tier.id), key=lambda s: s.order)
+        statuses = tuple(sorted((s.status for s in steps), key=rank.__getitem__))
+        counts = tuple((status, statuses.count(status)) for status in STATUSES if status in statuses)
+        highlights = tuple(
+            (status, names) for status in HIGHLIGHTED if (names := tuple(s.treatment.name for s in steps if s.status == status))
+        )
+        rungs.append(LadderRung(tier.id, tier.name, position, statuses, counts, highlights))
+    return rungs
+
+
+def ladder_legend(rungs: Iterable[LadderRung]) -> list[tuple[Status, str, str]]:
+    """(status, glyph, label) for every status on the ladder, in STATUSES order."""
+    present = {s for rung in rungs for s in rung.statuses}
+    return [(s, STATUS_GLYPHS[s], STATUS_LABELS[s]) for s in STATUSES if s in present]
+
+
+def ladder_plain(rungs: list[LadderRung], width: int = 78) -> str:
+    """The ladder as plain text (ASCII only), top rung (surgery) first, wrapped to ``width`` columns."""
+    number = max(len(str(len(rungs))), 1)
+    rail = " " * number + " |"
+    lines = [" " * number + " ^ " + LADDER_TOP, rail]
+
+    def add(body: str, first: str, later: str) -> None:
+        wrapped = textwrap.wrap(body, width=max(width - len(later), 20), break_on_hyphens=False) or [""]
+        lines.extend(f"{first if i == 0 else later}{text}" for i, text in enumerate(wrapped))
+
+    for rung in reversed(rungs):
+        add(rung.tier_name, f"{rung.position:>{number}} +-- ", rail + "    ")
+        add(f"[{rung.bar}] {rung.summary()}", rail + "     ", rail + "     ")
+        for status, names in rung.highlights:
+            add(f"{STATUS_LABELS[status]}: " + "; ".join(names), rail + "     ", rail + "       ")
+        lines.append(rail)
+    lines.append(" " * number + " = " + LADDER_BOTTOM)
+    legend = "   ".join(f"{glyph} {label.lower()}" for _, glyph, label in ladder_legend(rungs))
+    if legend:
+        lines += ["", *textwrap.wrap("Key: " + legend, width=width, break_on_hyphens=False)]
+    return "\n".join(lines)
+
+
+# --- the plan's content, independent of the format ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cite:
+    label: str
+    number: int  # position in the plan's source list, for links
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    number: int
+    label: str
+    title: str
+    publisher: str
+    year: int | None
+    section: str | None
+    url: str | None
+    url_is_link: bool  # only http(s) addresses become links
+
+    @property
+    def title_stop(self) -> str:
+        """A full stop after the title, unless it already ends in punctuation."""
+        return "" if self.title.rstrip().endswith((".", "?", "!")) else "."
+
+
+@dataclass(frozen=True)
+class Answer:
+    label: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    order: int
+    name: str
+    status: Status
+    status_label: str
+    reason: str
+    sources: tuple[Cite, ...]
+    avoided: bool
+
+
+@dataclass(frozen=True)
+class PlanTier:
+    position: int
+    name: str
+    description: str
+    steps: tuple[PlanStep, ...]
+
+
+class _Citations:
+    """Numbers sources in the order the plan first cites them."""
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.order: dict[str, int] = {}
+
+    def __call__(self, ids: Iterable[str]) -> tuple[Cite, ...]:
+        cites: list[Cite] = []
+        for source_id in dict.fromkeys(ids):
+            if source_id not in self.kb.sources:
+                continue
+            number = self.order.setdefault(source_id, len(self.order) + 1)
+            cites.append(Cite(self.kb.sources[source_id].label, number))
+        return tuple(cites)
+
+    def entries(self) -> list[SourceEntry]:
+        out: list[SourceEntry] = []
+        for source_id, number in self.order.items():
+            s = self.kb.sources[source_id]
+            is_link = bool(s.url) and re.match(r"https?://", s.url or "", re.IGNORECASE) is not None
+            out.append(SourceEntry(number, s.label, s.title, s.publisher, s.year, s.section, s.url, is_link))
+        return out
+
+
+def _label(kb: Knowledge, fact: str) -> str:
+    question = kb.questions.get(fact)
+    return question.label if question is not None else fact.replace("_", " ")
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _names(kb: Knowledge, ids: frozenset[str]) -> tuple[str, ...]:
+    known = tuple(t.name for t in kb.treatments if t.id in ids)
+    return known + tuple(sorted(i for i in ids if i not in {t.id for t in kb.treatments}))
+
+
+def _answers(kb: Knowledge, pathway: Pathway) -> tuple[list[Answer], list[str]]:
+    """(label, values) for every answer given, in the knowledge base's question order, and the labels not given."""
+    p = pathway.profile
+    codes = {f.code: f.question for f in kb.red_flags}
+    given: dict[str, tuple[str, ...]] = {}
+    if p.weeks is not None:
+        given["weeks"] = (f"{p.weeks:g}",)
+    if p.months is not None:
+        given["months"] = (f"{p.months:g}",)
+    if p.leg_pain is not None:
+        given["leg_pain"] = (_BOOL_WORDS[p.leg_pain],)
+    if p.pain is not None:
+        given["pain"] = (f"{p.pain:g} out of 10",)
+    for fact, flag in (("imaging_match", p.imaging_match), ("neuropathic", p.neuropathic), ("claudication", p.claudication)):
+        if flag is not None:
+            given[fact] = (_BOOL_WORDS[flag],)
+    if p.medial_branch_block is not None:
+        given["medial_branch_block"] = (_BLOCK_WORDS.get(p.medial_branch_block, p.medial_branch_block),)
+    if p.risk is not None:
+        group = kb.risk_groups.get(p.risk)
+        given["risk"] = (group.label if group is not None else p.risk,)
+    given["guideline"] = (kb.guideline_names.get(p.guideline, p.guideline),)
+    if p.tried:
+        given["tried"] = _names(kb, p.tried)
+    if p.helped:
+        given["helped"] = _names(kb, p.helped)
+    if p.red_flags:
+        given["red_flags"] = tuple(codes[f.code] for f in kb.red_flags if f.code in p.red_flags) + tuple(
+            sorted(c for c in p.red_flags if c not in codes)
+        )
+    if p.avoid:
+        given["avoid"] = tuple(sorted(p.avoid))
+    facts = [f for f in kb.questions if f != "stage"]
+    facts += [f for f in given if f not in facts]
+    answers = [Answer(_capitalised(_label(kb, f)), given[f]) for f in facts if f in given]
+    duration_given = "weeks" in given or "months" in given
+    skipped = [f for f in facts if f not in given and f not in ("weeks", "months")]
+    not_given = ([] if duration_given else [_label(kb, "stage")]) + [_label(kb, f) for f in skipped]
+    return answers, not_given
+
+
+def _plan_step(kb: Knowledge, step: Step, cite: _Citations) -> PlanStep:
+    return PlanStep(
+        order=step.order,
+        name=step.treatment.name,
+        status=step.status,
+        status_label=STATUS_LABELS[step.status],
+        reason=step.reason,
+        sources=cite(step.sources),
+        avoided=step.avoided,
+    )
+
+
+def _questions(pathway: Pathway) -> list[tuple[str, tuple[str, ...]]]:
+    """Questions to ask, from every now/consider/next step in pathway order, each question once."""
+    seen: set[str] = set()
+    grouped: list[tuple[str, tuple[str, ...]]] = []
+    for step in sorted(pathway.steps, key=lambda s: s.order):
+        if step.status not in PERMISSIVE:
+            continue
+        fresh: list[str] = []
+        for question in step.treatment.questions:
+            key = " ".join(question.casefold().split())
+            if key and key not in seen:
+                seen.add(key)
+                fresh.append(question)
+        if fresh:
+            grouped.append((step.treatment.name, tuple(fresh)))
+    return grouped
+
+
+def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str, Any]:
+    """Everything the templates show, as plain values, built in the order the plan cites its sources."""
+    cite = _Citations(kb)
+    answers, not_given = _answers(kb, pathway)
+    urgent: dict[str, Any] | None = None
+    if pathway.urgent is not None:
+        level = kb.levels.get(pathway.urgent.level)
+        urgent = {
+            "level": pathway.urgent.level,
+            "label": level.label if level is not None else pathway.urgent.level,
+            "message": pathway.urgent.message,
+            "signs": [kb.red_flag(c).question for c in pathway.urgent.red_flags if c in {f.code for f in kb.red_flags}],
+            "sources": cite(pathway.urgent.sources),
+        }
+    stage: dict[str, Any] | None = None
+    if pathway.stage is not None:
+        s = kb.stage(pathway.stage)
+        stage = {"label": s.label, "meaning": s.meaning, "what_we_do": s.what_we_do, "sources": cite(s.sources)}
+    stage_ask = kb.questions["stage"].ask if "stage" in kb.questions else ""
+    risk: dict[str, Any] | None = None
+    if pathway.profile.risk is not None and pathway.profile.risk in kb.risk_groups:
+        group = kb.risk_groups[pathway.profile.risk]
+        risk = {"label": group.label, "meaning": group.meaning, "sources": cite(group.sources)}
+    rungs = ladder_rows(kb, pathway)
+    tiers = [
+        PlanTier(
+            position,
+            tier.name,
+            tier.description,
+            tuple(_plan_step(kb, s, cite) for s in sorted(pathway.steps, key=lambda s: s.order) if s.treatment.tier == tier.id),
+        )
+        for position, tier in enumerate(kb.tiers, start=1)
+    ]
+    missing = list(dict.fromkeys(f for s in pathway.steps for f in s.missing))
+    settle = [kb.questions[f].ask for f in missing if f in kb.questions] if pathway.urgent is None else []
+    red_flags = [
+        {
+            "level": f.level,
+            "level_label": kb.levels[f.level].label if f.level in kb.levels else f.level,
+            "question": f.question,
+            "action": f.action,
+            "sources": cite(f.sources),
+        }
+        for f in kb.red_flags
+    ]
+    present = {s.status for s in pathway.steps}
+    return {
+        "title": TITLE,
+        "today": today.isoformat(),
+        "app_version": __version__,
+        "kb": {
+            "version": kb.version,
+            "reviewed": kb.reviewed.isoformat(),
+            "review_due": kb.review_due.isoformat(),
+            "overdue": today > kb.review_due,
+        },
+        "disclaimer": kb.disclaimer,
+        "answers": answers,
+        "not_given": not_given,
+        "urgent": urgent,
+        "warning_signs": kb.warning_signs,
+        "stage": stage,
+        "stage_ask": stage_ask,
+        "guideline_name": kb.guideline_names.get(pathway.guideline, pathway.guideline),
+        "risk": risk,
+        "risk_tool_note": kb.risk_tool_note,
+        "ladder": list(reversed(rungs)),  # top rung (surgery) first, as drawn
+        "ladder_legend": ladder_legend(rungs),
+        "ladder_text": ladder_plain(rungs),
+        "ladder_top": LADDER_TOP,
+        "ladder_bottom": LADDER_BOTTOM,
+        "status_labels": STATUS_LABELS,
+        "status_glyphs": STATUS_GLYPHS,
+        "legend": [(STATUS_LABELS[s], STATUS_MEANINGS[s]) for s in STATUSES if s in present],
+        "tiers": tiers,
+        "settle": settle,
+        "red_flags": red_flags,
+        "questions": _questions(pathway),
+        "sources": cite.entries(),
+    }
+
+
+# --- rendering -----------------------------------------------------------------------------------------
+
+
+class MarkdownText(str):
+    """Text already safe to place in Markdown: the ``md`` filter's output, left alone by ``finalize``."""
+
+    __slots__ = ()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MD_LEADING = re.compile(r"^(?:([#+=-])|(\d+)([.)])(?=\s|$))")
+
+
+def md_escape(value: object) -> MarkdownText:
+    """One line of literal text for Markdown: backslash-escape whatever would change its meaning.
+
+    Escapes ``\\ ` * _ [ ] < > | ~``, an ``&`` that would start an entity, and a leading ``#``, ``-``,
+    ``+``, ``=`` or list number (``1.``, ``1)``); line breaks become spaces, so data cannot start a heading, list or quote.
+    """
+    if isinstance(value, MarkdownText):
+        return value
+    text = " ".join(str(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+    return MarkdownText(text)
+
+
+def md_url(url: str) -> MarkdownText:
+    """An http(s) address as an autolink; anything else as escaped text."""
+    if re.fullmatch(r"https?://[^\s<>`]+", url, re.IGNORECASE):
+        return MarkdownText(f"<{url}>")
+    return md_escape(url)
+
+
+def md_code(text: str) -> MarkdownText:
+    """A fenced code block that the text cannot close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return MarkdownText(f"{fence}text\n{text}\n{fence}")
+
+
+def md_cite(cites: Iterable[Cite]) -> MarkdownText:
+    """ "Sources: A; B" for a list of citations, or nothing."""
+    labels = [c.label for c in cites]
+    return MarkdownText(f"Sources: {md_escape('; '.join(labels))}" if labels else "")
+
+
+def _md_finalize(value: Any) -> Any:
+    """Every ``{{ ... }}`` in a Markdown template: strings not already escaped are escaped here."""
+    if isinstance(value, str) and not isinstance(value, MarkdownText):
+        return md_escape(value)
+    return value
+
+
+@functools.cache
+def _environment(fmt: PlanFormat) -> Environment:
+    import jinja2
+
+    options: dict[str, Any] = {
+        "loader": jinja2.FileSystemLoader(TEMPLATES),
+        "undefined": jinja2.StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
+    if fmt == "html":
+        env = jinja2.Environment(autoescape=True, **options)
+    else:
+        env = jinja2.Environment(autoescape=False, finalize=_md_finalize, **options)  # noqa: S701 - Markdown, escaped by finalize
+        env.filters["md"] = md_escape
+        env.filters["md_url"] = md_url
+        env.filters["md_code"] = md_code
+        env.filters["md_cite"] = md_cite
+    return env
+
+
+def render_plan(kb: Knowledge, pathway: Pathway, *, fmt: PlanFormat, today: dt.date) -> str:
+    """The personal plan as one self-contained Markdown or HTML document."""
+    if fmt not in ("md", "html"):
+        raise ValueError(f"unknown plan format {fmt!r}: expected 'md' or 'html'")
+    template = _environment(fmt).get_template(f"plan.{fmt}.j2")
+    return template.render(plan_context(kb, pathway, today=today))
+
+
+# --- saving --------------------------------------------------------------------------------------------
+
+
+def plan_format(path: Path) -> PlanFormat:
+    """The format a file name asks for, from its suffix in any case; another suffix is a ``UsageError``."""
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        shown = f"'{path.suffix}'" if path.suffix else "no suffix"
+        raise UsageError(f"cannot tell the plan's format from {shown} in '{path}': end the file name in .md, .markdown, .html or .htm")
+    return fmt
+
+
+def save_plan(text: str, path: Path, *, force: bool) -> None:
+    """Write the plan to ``path`` in full or not at all; replace an existing file only with ``force``."""
+    plan_format(path)
+    data = text.encode("utf-8")
+    try:
+        if path.is_dir():
+            raise UsageError(f"'{path}' is a folder: give a file name ending in .md or .html")
+        if os.path.lexists(path):
+            if not force:
+                raise _exists(path)
+            _replace(path, data)
+        else:
+            _create(path, data)
+    except UsageError:
+        raise
+    except FileExistsError:
+        raise _exists(path) from None
+    except OSError as error:
+        raise _os_error(path, error) from None
+
+
+def _exists(path: Path) -> UsageError:
+    return UsageError(f"'{path}' exists; use --force to replace it or choose another name")
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Create the file exclusively; if writing fails half way, remove it again."""
+    with open(path, "xb") as handle:
+        try:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            handle.close()
+            path.unlink(missing_ok=True)
+            raise
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a temporary file beside the target, then swap it in atomically, keeping the old file's permissions."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _os_error(path: Path, error: OSError) -> UsageError:
+    parent = path.parent
+    if isinstance(error, FileNotFoundError):
+        return UsageError(f"cannot save the plan: the folder '{parent}' does not exist; create it first or choose another path")
+    if isinstance(error, NotADirectoryError):
+        return UsageError(f"cannot save the plan: '{parent}' is not a folder; choose another path")
+    if isinstance(error, IsADirectoryError):
+        return UsageError(f"'{path}' is a folder: give a file name ending in .md or .html")
+    if isinstance(error, PermissionError):
+        return UsageError(f"cannot save the plan to '{path}': permission denied; choose a folder you can write to")
+    reason = error.strerror or type(error).__name__
+    return UsageError(f"cannot save the plan to '{path}': {reason}")

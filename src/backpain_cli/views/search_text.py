@@ -1,0 +1,82 @@
+"""Rich rendering of search results, with the matched words highlighted.
+
+Snippets and the query go into ``Text`` objects and are highlighted with ``Text.stylize`` by character
+offsets, never through Rich markup, so brackets in data or in what was typed print literally.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from backpain_cli.model import Knowledge
+from backpain_cli.search import Hit, Match
+
+HIGHLIGHT = "bold reverse"
+FIELD_LABELS = {
+    "name": "Name",
+    "id": "Id",
+    "alias": "Also called",
+    "summary": "Summary",
+    "how_it_works": "How it works",
+    "benefits": "Benefit",
+    "risks": "Risk",
+    "guidelines": "Guideline",
+    "article": "Article versus guidelines",
+}
+
+
+def shown_query(query: str, limit: int = 60) -> str:
+    """What was typed, safe to echo: one line, printable, bounded."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in query.strip())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 3] + "..."
+
+
+def highlighted(snippet: str, spans: tuple[tuple[int, int], ...], style: str = HIGHLIGHT) -> Text:
+    """``snippet`` as plain text (no markup), with each ``(start, end)`` span styled."""
+    text = Text(snippet)
+    for start, end in spans:
+        text.stylize(style, start, end)
+    return text
+
+
+def _label(kb: Knowledge, m: Match) -> str:
+    label = FIELD_LABELS.get(m.field, m.field)
+    if m.source is not None and m.source in kb.sources:
+        label += f" ({kb.sources[m.source].label})"
+    return label + ":"
+
+
+def _heading_part(hit: Hit, field: str, value: str, style: str) -> Text:
+    """The name or id for a hit's heading, with its matched words highlighted when it matched."""
+    match = next((m for m in hit.matches if m.field == field and m.snippet == value), None)
+    text = Text(value, style=style)
+    for start, end in match.spans if match is not None else ():
+        text.stylize(HIGHLIGHT, start, end)
+    return text
+
+
+def _hit(kb: Knowledge, rank: int, hit: Hit) -> RenderableType:
+    name = _heading_part(hit, "name", hit.name, "bold")
+    ident = _heading_part(hit, "id", hit.id, "cyan")
+    head = Text.assemble((f"{rank:>2}. ", "dim"), name, "  ", ident)
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)  # the indent, so wrapped lines stay under the snippet's start
+    grid.add_column(overflow="fold")
+    for m in hit.matches:
+        if m.field not in ("name", "id"):
+            grid.add_row(Text("   "), Text.assemble((_label(kb, m), "dim"), " ", highlighted(m.snippet, m.spans)))
+    return Group(head, grid) if grid.row_count else head
+
+
+def render_hits(kb: Knowledge, query: str, hits: list[Hit]) -> RenderableType:
+    """Ranked hits with their snippets, or one helpful line when nothing matched."""
+    shown = shown_query(query)
+    if not hits:
+        return Text.assemble("No match for '", shown, "'; try 'backpain list' to see every option, or fewer or other words.")
+    count = f"{len(hits)} result" + ("" if len(hits) == 1 else "s")
+    parts: list[RenderableType] = [Text.assemble((count, "bold"), " for '", shown, "'"), Text("")]
+    parts.extend(_hit(kb, rank, hit) for rank, hit in enumerate(hits, start=1))
+    parts += [Text(""), Text("Details: backpain explain NAME (an id above)", style="dim")]
+    return Group(*parts)
