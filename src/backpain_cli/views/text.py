@@ -193,7 +193,7 @@ def decision_rules(kb: Knowledge, t: Treatment) -> list[RenderableType]:
     tier = kb.tier(t.tier)
     for number, rule in enumerate((*t.rules, *tier.rules), start=1):
         if number == len(t.rules) + 1:
-            lines.append(Text(f"Then, for every option in '{tier.name}', whatever the result above:", style="dim"))
+            lines.append(Text(f"Then, for every option in '{tier.name}', unless already ruled out above:", style="dim"))
         word, style = STATUS_STYLE[rule.status]
         condition = rule.condition.describe(facts) if rule.condition is not None else ""
         only = f" (following {', '.join(sorted(rule.guidelines))} only)" if rule.guidelines else ""
