@@ -242,6 +242,8 @@ GOLDEN_CASES = {
     "pathway-sciatica": ["pathway", "--months", "5", "--leg-pain", "--imaging-match", "--tried", "physio", "--tried", "ibuprofen"],
     "pathway-emergency": ["pathway", "--red-flag", "saddle-numbness"],
     "red-flags": ["red-flags"],
+    "compare-epidural-physio": ["compare", "epidural", "physio"],
+    "search-sciatica": ["search", "sciatica", "--limit", "4"],
 }
 
 
@@ -320,3 +322,37 @@ def test_completion_never_imports_rich() -> None:
     code = "import sys, runpy; sys.argv = ['backpain']\ntry:\n    runpy.run_module('backpain_cli', run_name='__main__')\nexcept SystemExit:\n    pass\nprint('RICH' if any(m == 'rich' or m.startswith('rich.') for m in sys.modules) else 'NO-RICH')"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert done.stdout.strip().endswith("NO-RICH"), done.stdout
+
+
+# --- compare and search through the CLI ------------------------------------------------------------
+
+
+def test_compare_json_and_text(runner: CliRunner) -> None:
+    data = run_json(runner, "compare", "epidural", "physio", "SCS")
+    assert isinstance(data, dict)
+    assert [o["id"] for o in data["options"]] == ["epidural-steroid-injection", "physical-therapy", "spinal-cord-stimulator"]
+    assert {r["key"] for r in data["rows"]} >= {"summary", "benefits", "risks", "time", "guidelines", "access", "suitability"}
+    code, out, _ = run(runner, "compare", "epidural", "physio")
+    assert code == 0 and "How well does it work?" in out
+
+
+def test_compare_needs_two_known_options(runner: CliRunner) -> None:
+    code, _, err = run(runner, "compare", "epidural")
+    assert code == 2 and err.count("\n") == 1
+    code, _, err = run(runner, "compare", "epidural", "unicorn")
+    assert code == 2 and "unicorn" in err
+
+
+def test_search_json_ranks_and_forgives_typos(runner: CliRunner) -> None:
+    hits = run_json(runner, "search", "ibuprofen")
+    assert isinstance(hits, list) and hits[0]["id"] == "nsaids"
+    hits = run_json(runner, "search", "acupunture")
+    assert isinstance(hits, list) and hits[0]["id"] == "acupuncture"
+    code, out, _ = run(runner, "search", "sciatica", "--limit", "3")
+    assert code == 0 and out.count("\n 1. ") + out.count("\n1. ") >= 1
+
+
+def test_search_bad_input(runner: CliRunner) -> None:
+    for args in (["search", ""], ["search", "   "], ["search", "x", "--limit", "0"]):
+        code, out, err = run(runner, *args)
+        assert code == 2 and out == "" and err.count("\n") == 1, args

@@ -324,6 +324,63 @@ def explain_command(
     _render(text.explain(kb, treatment, today))
 
 
+# --- compare and search ----------------------------------------------------------------------------
+
+
+@app.command("compare")
+@handles_errors
+def compare_command(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            help="Two or more ids, names or aliases, e.g. epidural physio 'spinal cord stimulator'.", autocompletion=complete_treatment
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compare options side by side: what each is, how well it works, risks, time, guidelines, cost, who it is for."""
+    from backpain_cli.compare import compare
+    from backpain_cli.lookup import NameIndex
+
+    kb = _state(ctx).knowledge()
+    index = NameIndex.build(kb)
+    comparison = compare(kb, [kb.treatment(index.resolve(name)) for name in names])
+    if as_json:
+        from backpain_cli.compare import comparison_json
+
+        _print_json(comparison_json(comparison))
+        return
+    from backpain_cli.views.compare_text import render_comparison
+
+    _render(render_comparison(kb, comparison))
+
+
+@app.command("search")
+@handles_errors
+def search_command(
+    ctx: typer.Context,
+    text: Annotated[
+        str, typer.Argument(help="Words to look for in names, summaries, benefits, risks and guideline notes; typos are forgiven.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of hits, best first).")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many options.")] = 10,
+) -> None:
+    """Search every option's text, best matches first, with the matching words highlighted."""
+    from backpain_cli.search import search
+
+    kb = _state(ctx).knowledge()
+    hits = search(kb, text, limit)
+    if as_json:
+        from backpain_cli.search import search_json
+
+        _print_json(search_json(hits))
+        return
+    from backpain_cli.views.search_text import render_hits
+
+    _render(render_hits(kb, text, hits))
+
+
 # --- red flags and sources -------------------------------------------------------------------------
 
 
