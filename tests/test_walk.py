@@ -29,6 +29,7 @@ FULL_WALK = [
     "",  # neuropathic: don't know
     "medium",
     "",  # avoid nothing
+    "no",  # do not save the plan
 ]
 
 
@@ -56,21 +57,21 @@ def test_full_walk_gives_the_same_pathway_as_the_options(runner: CliRunner, term
 
 
 def test_red_flag_stops_the_walk_with_the_action(runner: CliRunner, terminal: None) -> None:
-    code, out, err = walk(runner, ["1, 2"])
+    code, out, err = walk(runner, ["1, 2", "no"])
     assert code == 0, err
     assert "emergency department" in out
     assert "How long have you had this pain" not in err  # no routine questions after a red flag
 
 
 def test_every_question_can_be_skipped(runner: CliRunner, terminal: None) -> None:
-    code, out, err = walk(runner, [""] * 12, "--json")
+    code, out, err = walk(runner, [""] * 12 + ["no"], "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["stage"] is None and data["answers"]["tried"] == []
 
 
 def test_bad_answers_are_asked_again_with_the_reason(runner: CliRunner, terminal: None) -> None:
-    replies = ["13", "", "four months", "4 months", "maybe", "no", "11", "6", "unicorn therapy", "physio", "", "", "", "", ""]
+    replies = ["13", "", "four months", "4 months", "maybe", "no", "11", "6", "unicorn therapy", "physio", "", "", "", "", "", "no"]
     code, out, err = walk(runner, replies, "--json")
     assert code == 0, err
     assert err.count("Sorry:") >= 5
@@ -78,6 +79,17 @@ def test_bad_answers_are_asked_again_with_the_reason(runner: CliRunner, terminal
     assert answers["months"] == 4 and answers["leg_pain"] is False and answers["pain"] == 6
     assert answers["tried"] == ["physical-therapy"]
     assert "Traceback" not in err
+
+
+def test_walk_offers_to_save_and_never_overwrites_without_asking(runner: CliRunner, terminal: None, tmp_path: Path) -> None:
+    target = tmp_path / "plan.html"
+    target.write_text("my own notes", encoding="utf-8")
+    replies = [*FULL_WALK[:-1], "yes", "plan.txt", str(target), "no", str(tmp_path / "plan.md")]
+    code, _, err = walk(runner, replies)
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8") == "my own notes"  # asked, answered no: untouched
+    saved = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert "Discectomy" in saved and "saved your plan" in err
 
 
 def test_end_of_input_leaves_cleanly(runner: CliRunner, terminal: None) -> None:

@@ -486,6 +486,11 @@ def pathway_command(
     why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Answer questions one at a time (needs a terminal).")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal.")] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="Also save a printable plan to this file; .md or .html (the suffix picks the format)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --save: replace the file if it already exists.")] = False,
 ) -> None:
     """Build your personal, stepped pathway: red flags first, conservative care first, surgery last."""
     from backpain_cli.answers import Answers, load_answers, merge
@@ -508,7 +513,7 @@ def pathway_command(
     )
     if answers_file is not None:
         given = merge(load_answers(answers_file), given)
-    _pathway_flow(ctx, given, interactive=interactive, no_input=no_input, as_json=as_json, why=why)
+    _pathway_flow(ctx, given, interactive=interactive, no_input=no_input, as_json=as_json, why=why, save=save, force=force)
 
 
 @app.command("walk")
@@ -529,11 +534,30 @@ def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _pathway_flow(ctx: typer.Context, given: Answers, *, interactive: bool, no_input: bool, as_json: bool, why: bool) -> None:
+def _pathway_flow(
+    ctx: typer.Context,
+    given: Answers,
+    *,
+    interactive: bool,
+    no_input: bool,
+    as_json: bool,
+    why: bool,
+    save: Path | None = None,
+    force: bool = False,
+) -> None:
     from backpain_cli import engine
     from backpain_cli.answers import build_profile, merge
 
+    if force and save is None:
+        raise UsageError("--force only applies with --save FILE")
+    if save is not None:
+        from backpain_cli.plan import plan_format
+
+        plan_format(save)  # a bad suffix or an existing file fails before any question is asked
+        if not force and os.path.lexists(save):
+            raise UsageError(f"'{save}' exists; use --force to replace it or choose another name")
     kb = _state(ctx).knowledge()
+    prompts: Console | None = None
     if interactive:
         if no_input or not _stdin_is_terminal():
             raise UsageError("the guided walk needs a terminal; give your answers as options or with --answers FILE instead")
@@ -541,17 +565,26 @@ def _pathway_flow(ctx: typer.Context, given: Answers, *, interactive: bool, no_i
 
         from backpain_cli.walk import Walk
 
-        asked = Walk(kb, Console(stderr=True, highlight=False, markup=False, emoji=False)).run()
-        given = merge(given, asked)
+        prompts = Console(stderr=True, highlight=False, markup=False, emoji=False)
+        given = merge(given, Walk(kb, prompts).run())
     result = engine.build_pathway(kb, build_profile(kb, given))
     if as_json:
         from backpain_cli.views import data
 
         _print_json(data.pathway(kb, result))
-        return
-    from backpain_cli.views import text
+    else:
+        from backpain_cli.views import text
 
-    _render(text.pathway(kb, result, why=why))
+        _render(text.pathway(kb, result, why=why))
+    if save is None and prompts is not None:
+        from backpain_cli.walk import offer_to_save
+
+        save, force = offer_to_save(prompts)
+    if save is not None:
+        from backpain_cli.plan import plan_format, render_plan, save_plan
+
+        save_plan(render_plan(kb, result, fmt=plan_format(save), today=_today()), save, force=force)
+        sys.stderr.write(f"backpain: saved your plan to {save}\n")  # stderr: stdout stays the pathway (or JSON)
 
 
 # --- kb --------------------------------------------------------------------------------------------

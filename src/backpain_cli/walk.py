@@ -7,9 +7,11 @@ and a bad answer is asked again with the reason, never a traceback.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -18,6 +20,7 @@ from rich.text import Text
 from backpain_cli.answers import AVOIDABLE, Answers, build_profile
 from backpain_cli.errors import UsageError
 from backpain_cli.model import Knowledge
+from backpain_cli.plan import plan_format
 
 SKIP_WORDS = {"", "?", "skip", "don't know", "dont know", "not sure", "unknown", "dk"}
 YES = {"y", "yes", "yeah", "yep", "true"}
@@ -172,3 +175,25 @@ class Walk:
 
 def _needs_unit() -> dict[str, float]:
     raise UsageError("say whether that is days, weeks, months or years, for example 4 months")
+
+
+def offer_to_save(console: Console, read: Callable[[str], str] | None = None) -> tuple[Path | None, bool]:
+    """After the walk: offer to save the plan; never replace a file without asking."""
+    ask = read or (lambda prompt: console.input(Text(prompt, style="bold")))
+    console.print(Text(""))
+    if ask("Save this plan to a file you can print or take to your appointment? [yes/no] ").strip().lower() not in YES:
+        return None, False
+    for _ in range(MAX_TRIES):
+        reply = ask("File name, ending .html or .md [backpain-plan.html]: ").strip() or "backpain-plan.html"
+        path = Path(reply).expanduser()
+        try:
+            plan_format(path)
+        except UsageError as problem:
+            console.print(Text(f"Sorry: {problem}.", style="yellow"))
+            continue
+        if not os.path.lexists(path):
+            return path, False
+        if ask(f"{path} already exists. Replace it? [yes/no] ").strip().lower() in YES:
+            return path, True
+    console.print(Text("Not saved.", style="dim"))
+    return None, False

@@ -321,6 +321,10 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
         parts.append(Text.assemble(("Risk group: ", "bold"), "not given (--risk low, medium or high). ", (kb.risk_tool_note, "dim")))
     parts.append(Text(""))
     parts.append(_summary(p))
+    if p.urgent is None:  # when urgent every rung is on hold; the warning box says it all
+        from backpain_cli.views.ladder_text import render_ladder
+
+        parts += [render_ladder(kb, p), Text("")]
     for tier in kb.tiers:
         steps = [s for s in p.steps if s.treatment.tier == tier.id]
         if not steps:
