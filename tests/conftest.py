@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,9 @@ from typer.testing import CliRunner
 
 from backpain_cli import knowledge
 from backpain_cli.model import Knowledge
+
+# Tests never touch the person's real cache; subprocesses inherit this too.
+os.environ["BACKPAIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="backpain-test-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data" / "treatments.yaml"

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-
 from backpain_cli import model as m
 from backpain_cli.conditions import FACTS, Condition, ConditionParser, suggest
 from backpain_cli.errors import KnowledgeBaseError, Problem
@@ -25,8 +23,6 @@ KB_ENV = "BACKPAIN_KB"
 # Far above any real knowledge base (the shipped one is under 200 KiB, a generated 20,000-treatment
 # one about 25 MiB), small enough that a mistaken path to a huge file fails at once.
 MAX_BYTES = 64 * 1024 * 1024
-# Aliases may expand a small file into a huge structure; refuse past this many nodes.
-MAX_EXPANDED_NODES = 2_000_000
 
 _PACKAGE_KB = Path(__file__).parent / "data" / "treatments.yaml"  # inside a built wheel
 _SOURCE_KB = Path(__file__).resolve().parents[2] / "data" / "treatments.yaml"  # checkout or editable
@@ -48,18 +44,44 @@ def resolve_path(explicit: str | None) -> Path:
 
 
 def load(path: Path) -> m.Knowledge:
-    """Read and validate; raise ``KnowledgeBaseError`` with every problem found."""
-    text = read_text(path)
-    raw = parse_yaml(text, str(path))
+    """Read and validate; raise ``KnowledgeBaseError`` with every problem found.
+
+    Parsing and validating are most of a run's cost, so a file that validated is kept, as its
+    validated model, in the user's cache under its content hash (see ``backpain_cli.cache``): the
+    same bytes are never validated twice, and changed bytes are never served from the cache.
+    """
+    from backpain_cli import cache
+
+    data = read_bytes(path)
+    digest = cache.content_key(data)
+    cached = cache.fetch(digest)
+    if isinstance(cached, m.Knowledge):
+        return _with_path(cached, str(path))
+    from backpain_cli.safeyaml import parse_yaml
+
+    raw = parse_yaml(decode(data, str(path)), str(path))
     problems: list[Problem] = []
     knowledge = build(raw, problems)
     if problems or knowledge is None:
         unique = list({str(p): p for p in problems}.values())  # a shared mistake is reported once
         raise KnowledgeBaseError(str(path), unique or [Problem("", "the knowledge base is invalid")])
+    cache.store(digest, knowledge)
     return _with_path(knowledge, str(path))
 
 
+def parse_yaml(text: str, name: str) -> Any:
+    """Safe YAML parsing (see ``backpain_cli.safeyaml``); imported lazily, it is the costly part."""
+    from backpain_cli import safeyaml
+
+    return safeyaml.parse_yaml(text, name)
+
+
 def read_text(path: Path) -> str:
+    """The file's text, after the same checks as a knowledge base (size, binary, UTF-8)."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
     name = str(path)
     try:
         if path.is_dir():
@@ -79,107 +101,15 @@ def read_text(path: Path) -> str:
         raise KnowledgeBaseError(name, [Problem("", "is empty", "use the shipped data/treatments.yaml as a template")])
     if b"\x00" in data:
         raise KnowledgeBaseError(name, [Problem("", "is a binary file, not YAML text", "check the path")])
+    return data
+
+
+def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         where = f"byte {error.start}"
         raise KnowledgeBaseError(name, [Problem(where, "is not valid UTF-8 text", "save the file as UTF-8")]) from None
-
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_Loader):  # type: ignore[valid-type,misc]
-    """Safe loader that refuses duplicate keys instead of letting the last one win silently."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str | int | float | bool | dt.date) and key is not None:
-                raise _DuplicateOrBadKey(key_node, "a mapping key must be plain text")
-            if key in seen:
-                raise _DuplicateOrBadKey(key_node, f"duplicate key '{key}'")
-            seen[key] = key_node
-        return cast(dict[Any, Any], super().construct_mapping(node, deep=deep))
-
-
-class _DuplicateOrBadKey(Exception):
-    def __init__(self, node: yaml.Node, message: str) -> None:
-        self.node = node
-        self.message = message
-
-
-# Cheap pre-checks: only a text that may hold an anchor or an explicit tag pays for an event scan.
-_ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,:-])[&!][^\s\[\]{},]", re.MULTILINE)
-
-
-def parse_yaml(text: str, name: str) -> Any:
-    """Parse with the safe loader; every failure becomes one ``KnowledgeBaseError``."""
-    if _ANCHOR_OR_TAG.search(text):
-        _scan_events(text, name)
-    try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
-    except _DuplicateOrBadKey as error:
-        mark = error.node.start_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}"
-        raise KnowledgeBaseError(name, [Problem(where, error.message, "keep one of them")]) from None
-    except yaml.constructor.ConstructorError as error:
-        where = _mark(error.problem_mark)
-        message = (error.problem or "cannot be read").strip()
-        if "could not determine a constructor" in message:
-            message = f"YAML tags are not allowed ({message.split('for the tag')[-1].strip()})"
-        raise KnowledgeBaseError(name, [Problem(where, message, "remove the tag; plain YAML only")]) from None
-    except yaml.MarkedYAMLError as error:
-        where = _mark(error.problem_mark)
-        message = f"YAML syntax error: {error.problem or error.context or 'cannot parse'}"
-        raise KnowledgeBaseError(name, [Problem(where, message, "check indentation, quotes and colons")]) from None
-    except yaml.YAMLError as error:
-        raise KnowledgeBaseError(name, [Problem("", f"YAML error: {error}", "check the file")]) from None
-    except RecursionError:
-        raise KnowledgeBaseError(name, [Problem("", "is nested too deeply", "simplify the file")]) from None
-
-
-def _mark(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-
-
-def _scan_events(text: str, name: str) -> None:
-    """Refuse explicit tags, and count the nodes aliases would expand to without building them."""
-    sizes: dict[str, int] = {}
-    open_anchors: list[tuple[str | None, int]] = []  # (anchor, node count when it opened)
-    total = 0
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            tag = getattr(event, "tag", None)
-            implicit = getattr(event, "implicit", True)
-            if tag is not None and not (implicit is True or (isinstance(implicit, tuple) and any(implicit))):
-                where = _mark(event.start_mark)
-                raise KnowledgeBaseError(name, [Problem(where, f"YAML tags are not allowed ({tag})", "remove the tag; plain YAML only")])
-            if isinstance(event, yaml.AliasEvent):
-                anchor = event.anchor
-                if anchor not in sizes:
-                    what = "refers to itself" if any(a == anchor for a, _ in open_anchors) else "is not defined"
-                    raise KnowledgeBaseError(name, [Problem(_mark(event.start_mark), f"alias *{anchor} {what}", "remove the alias")])
-                total += sizes[anchor]
-            elif isinstance(event, yaml.ScalarEvent):
-                total += 1
-                if event.anchor:
-                    sizes[event.anchor] = 1
-            elif isinstance(event, yaml.CollectionStartEvent):
-                total += 1
-                open_anchors.append((event.anchor, total))
-            elif isinstance(event, yaml.CollectionEndEvent):
-                anchor, start = open_anchors.pop()
-                if anchor:
-                    sizes[anchor] = total - start + 1
-            if total > MAX_EXPANDED_NODES:
-                raise KnowledgeBaseError(
-                    name,
-                    [Problem(_mark(event.start_mark), "aliases expand the file past the size limit", "remove the aliases")],
-                )
-    except yaml.YAMLError:
-        return  # the real parse reports syntax errors with their position
 
 
 def _with_path(knowledge: m.Knowledge, path: str) -> m.Knowledge:

@@ -1,0 +1,125 @@
+"""A cache of validated knowledge bases, keyed by content, so most runs skip parsing and validation.
+
+Why it is safe:
+- never stale: the key is the SHA-256 of the file's bytes together with the program's version, so
+  any edit to the file, or a new backpain, is a miss and the file is parsed and validated afresh;
+- never tampered: each entry carries an HMAC-SHA256 made with a random per-user key (a 0600 file
+  in a 0700 folder), checked before anything in the entry is read; an entry that does not verify is
+  deleted and treated as a miss. The entry is a pickle of the validated model, and it is unpickled
+  only after that check, so only data this program wrote with the user's own key is ever loaded;
+- only a knowledge base that validated is ever stored.
+
+Any failure to read or write the cache is a miss, never an error.
+Location: ``$BACKPAIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/backpain``, else ``~/.cache/backpain``.
+``BACKPAIN_NO_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from backpain_cli import __version__
+
+FORMAT = 2
+_TAG = 64  # hex digits of an HMAC-SHA256
+KEEP = 8  # entries kept: a few knowledge bases in use at once, no unbounded growth
+
+
+def directory() -> Path:
+    explicit = os.environ.get("BACKPAIN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "backpain"
+
+
+def enabled() -> bool:
+    return os.environ.get("BACKPAIN_NO_CACHE", "") in ("", "0")
+
+
+def content_key(data: bytes) -> str:
+    """What an entry is filed under: the file's bytes, the cache format and the program version."""
+    return hashlib.sha256(data + f"\0backpain {__version__} cache {FORMAT}".encode()).hexdigest()
+
+
+def fetch(key: str) -> Any | None:
+    """The validated model stored under ``key``, or ``None`` (missing, unverifiable or disabled)."""
+    if not enabled():
+        return None
+    path = directory() / f"kb-{key}.bin"
+    try:
+        blob = path.read_bytes()
+        secret = _secret(create=False)
+    except OSError:
+        return None
+    if secret is None:
+        return None
+    tag, body = blob[:_TAG], blob[_TAG:]
+    if not hmac.compare_digest(tag, _sign(secret, key, body).encode()):
+        _forget(path)
+        return None
+    try:
+        return pickle.loads(body)  # noqa: S301 - authenticated above with the user's secret key
+    except Exception:  # an entry from an incompatible build: recompute rather than fail
+        _forget(path)
+        return None
+
+
+def store(key: str, model: Any) -> None:
+    """File a validated model under ``key``; silently gives up if the cache cannot be written."""
+    if not enabled():
+        return
+    try:
+        body = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        folder = directory()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        secret = _secret(create=True)
+        if secret is None:
+            return
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".kb-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(_sign(secret, key, body).encode() + body)
+        os.replace(temporary, folder / f"kb-{key}.bin")
+        _prune(folder)
+    except (OSError, TypeError, ValueError, pickle.PicklingError, RecursionError):
+        return
+
+
+def _sign(secret: bytes, key: str, body: bytes) -> str:
+    return hmac.new(secret, key.encode() + b"\0" + body, hashlib.sha256).hexdigest()
+
+
+def _secret(*, create: bool) -> bytes | None:
+    path = directory() / "key"
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        if not create:
+            return None
+    secret = secrets.token_bytes(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another run made it first: use theirs
+        return _secret(create=False)
+    with os.fdopen(descriptor, "w", encoding="ascii") as out:
+        out.write(secret.hex())
+    return secret
+
+
+def _forget(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("kb-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        _forget(old)
