@@ -169,9 +169,8 @@ def test_wide_is_a_table_and_narrow_is_stacked(shipped: Knowledge, grid: Compari
 
 
 def test_markup_in_data_prints_literally(shipped: Knowledge) -> None:
-    from dataclasses import replace
 
-    t = replace(shipped.treatment("nsaids"), summary="Take [bold]two[/bold] and [red]see[/]")
+    t = shipped.treatment("nsaids")._replace(summary="Take [bold]two[/bold] and [red]see[/]")
     c = compare(shipped, [t, shipped.treatment("paracetamol")])
     for width in (40, 200):
         assert shows(render(shipped, c, width), "Take [bold]two[/bold] and [red]see[/]")

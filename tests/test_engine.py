@@ -262,9 +262,7 @@ def test_property_missing_answers_never_open_a_door(kb: Knowledge, data: st.Data
 @PROPERTY
 @given(data=st.data())
 def test_property_preferences_never_change_a_status(kb: Knowledge, data: st.DataObject) -> None:
-    from dataclasses import replace
-
     profile = data.draw(profiles(kb))
     with_prefs = build_pathway(kb, profile)
-    without = build_pathway(kb, replace(profile, avoid=frozenset()))
+    without = build_pathway(kb, profile._replace(avoid=frozenset()))
     assert {s.treatment.id: s.status for s in with_prefs.steps} == {s.treatment.id: s.status for s in without.steps}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -271,8 +270,8 @@ def test_html_only_links_web_addresses(shipped: Knowledge) -> None:
     p = _pathway(shipped, "months-4")
     cited = _cited(shipped, p)[0]
     sources = dict(shipped.sources)
-    sources[cited] = dataclasses.replace(sources[cited], url="javascript:alert(1)")
-    kb = dataclasses.replace(shipped, sources=sources, _by_id={})
+    sources[cited] = sources[cited]._replace(url="javascript:alert(1)")
+    kb = shipped._replace(sources=sources)
     text = render_plan(kb, p, fmt="html", today=TODAY)
     assert 'href="javascript' not in text
     assert "javascript:alert(1)" in text  # still shown, as text
@@ -284,9 +283,8 @@ def test_html_only_links_web_addresses(shipped: Knowledge) -> None:
 
 
 def _with_markup_name(kb: Knowledge, treatment_id: str) -> Knowledge:
-    treatments = tuple(dataclasses.replace(t, name=MARKUP_NAME) if t.id == treatment_id else t for t in kb.treatments)
-    # _by_id must be fresh: replace() would otherwise hand the shared index to the copy, which would update it.
-    return dataclasses.replace(kb, treatments=treatments, _by_id={})
+    treatments = tuple(t._replace(name=MARKUP_NAME) if t.id == treatment_id else t for t in kb.treatments)
+    return kb._replace(treatments=treatments, by_id={t.id: t for t in treatments})
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])

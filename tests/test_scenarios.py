@@ -1013,7 +1013,7 @@ def test_scenario_engine(kb: Knowledge, args: tuple[str, ...], expected: dict[st
     # --avoid re-ranks and annotates; it never changes a status (either way round).
     statuses = {s["id"]: s["status"] for s in out.steps}
     for avoid in (frozenset(), frozenset({"medication", "injections", "surgery"})):
-        other = run_engine(kb, engine.Profile(**{**profile.__dict__, "avoid": avoid}))
+        other = run_engine(kb, profile._replace(avoid=avoid))
         assert {s["id"]: s["status"] for s in other.steps} == statuses, f"--avoid {sorted(avoid)} changed a status"
 
 

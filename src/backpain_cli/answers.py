@@ -7,9 +7,8 @@ messages, whichever way it came in.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from backpain_cli.engine import Profile
 from backpain_cli.errors import KnowledgeBaseError, UsageError
@@ -22,8 +21,7 @@ BLOCK_RESULTS = ("positive", "negative", "not-done")
 AVOIDABLE = ("medication", "injections", "surgery")
 
 
-@dataclass(frozen=True)
-class Answers:
+class Answers(NamedTuple):
     """What a person said, as they said it (names not yet resolved). ``None``: not answered."""
 
     months: float | None = None
@@ -46,7 +44,7 @@ _LISTS = ("tried", "helped", "red_flags", "avoid")
 _NUMBERS = ("months", "weeks", "pain")
 _BOOLS = ("leg_pain", "imaging_match", "neuropathic", "claudication")
 _TEXTS = ("medial_branch_block", "risk", "guideline")
-ANSWER_KEYS = tuple(f.name for f in fields(Answers))
+ANSWER_KEYS = Answers._fields
 
 
 def merge(base: Answers, override: Answers) -> Answers:
@@ -61,7 +59,7 @@ def merge(base: Answers, override: Answers) -> Answers:
     if override.months is not None or override.weeks is not None:
         # A duration on the command line replaces the file's, whichever unit either used.
         changes["months"], changes["weeks"] = override.months, override.weeks
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def load_answers(path: Path) -> Answers:

@@ -46,8 +46,16 @@ def enabled() -> bool:
 
 
 def content_key(data: bytes) -> str:
-    """What an entry is filed under: the file's bytes, the cache format and the program version."""
-    return hashlib.sha256(data + f"\0backpain {__version__} cache {FORMAT}".encode()).hexdigest()
+    """What an entry is filed under: the file's bytes, the program version and the model's shape."""
+    return hashlib.sha256(data + f"\0backpain {__version__} cache {FORMAT} {_model_shape()}".encode()).hexdigest()
+
+
+def _model_shape() -> str:
+    """The model classes' fields: a change to the model makes every older entry a miss."""
+    from backpain_cli import model
+
+    classes = sorted((name, cls) for name, cls in vars(model).items() if isinstance(cls, type) and hasattr(cls, "_fields"))
+    return ";".join(f"{name}:{','.join(cls._fields)}" for name, cls in classes)
 
 
 def fetch(key: str) -> Any | None:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from backpain_cli.errors import Problem
 
@@ -22,8 +21,7 @@ FactKind = Literal["number", "bool", "enum", "set"]
 SELF = "self"
 
 
-@dataclass(frozen=True)
-class FactSpec:
+class FactSpec(NamedTuple):
     """A fact the profile can carry, its type, and (for enums and sets) what it may hold."""
 
     name: str
@@ -77,8 +75,7 @@ _OP_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One line of a decision trace: what was checked, the answer found, and the outcome."""
 
     text: str
@@ -89,7 +86,22 @@ class Check:
 
 
 class Condition:
-    """A compiled condition. Subclasses are small and frozen; ``evaluate`` is pure."""
+    """A compiled condition. Subclasses are small and immutable by convention; ``evaluate`` is pure.
+
+    Plain slotted classes rather than dataclasses: every run defines them at start-up, and value
+    equality comes from the slots, compared here once for all.
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *(getattr(self, f) for f in self.__slots__)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(getattr(self, f)) for f in self.__slots__)})"
 
     def evaluate(self, facts: Facts) -> Check:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -132,13 +144,15 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
 class FactTest(Condition):
     """``{fact: {op: operand}}``: one operator applied to one fact."""
 
-    fact: str
-    op: str
-    operand: Any
+    __slots__ = ("fact", "op", "operand")
+
+    def __init__(self, fact: str, op: str, operand: Any) -> None:
+        self.fact = fact
+        self.op = op
+        self.operand = operand
 
     def fact_names(self) -> frozenset[str]:
         return frozenset({self.fact})
@@ -191,11 +205,13 @@ def _apply(op: str, value: Any, operand: Any) -> Truth:
     return bool(comparisons[op](value, operand))
 
 
-@dataclass(frozen=True)
 class AllOf(Condition):
     """Every part holds. False beats unknown; unknown beats true."""
 
-    parts: tuple[Condition, ...]
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[Condition, ...]) -> None:
+        self.parts = parts
 
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
@@ -210,11 +226,13 @@ class AllOf(Condition):
         return Check("all of these hold", result, children=checks, unknown_facts=_unknowns(checks, result))
 
 
-@dataclass(frozen=True)
 class AnyOf(Condition):
     """At least one part holds. True beats unknown; unknown beats false."""
 
-    parts: tuple[Condition, ...]
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[Condition, ...]) -> None:
+        self.parts = parts
 
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
@@ -229,11 +247,13 @@ class AnyOf(Condition):
         return Check("any of these holds", result, children=checks, unknown_facts=_unknowns(checks, result))
 
 
-@dataclass(frozen=True)
 class Not(Condition):
     """The part does not hold; unknown stays unknown."""
 
-    part: Condition
+    __slots__ = ("part",)
+
+    def __init__(self, part: Condition) -> None:
+        self.part = part
 
     def fact_names(self) -> frozenset[str]:
         return self.part.fact_names()
@@ -247,13 +267,15 @@ class Not(Condition):
         return Check("not:", result, children=(inner,), unknown_facts=inner.unknown_facts)
 
 
-@dataclass(frozen=True)
 class Named(Condition):
     """A reference to a named condition from the knowledge base's ``conditions`` section."""
 
-    name: str
-    description: str
-    body: Condition
+    __slots__ = ("body", "description", "name")
+
+    def __init__(self, name: str, description: str, body: Condition) -> None:
+        self.name = name
+        self.description = description
+        self.body = body
 
     def fact_names(self) -> frozenset[str]:
         return self.body.fact_names()

@@ -8,8 +8,7 @@ back, whose answer is missing, turns a would-be "now" into "needs-answer" naming
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from backpain_cli.conditions import Check, Facts
 from backpain_cli.model import AVOIDABLE, LEVELS, PERMISSIVE, Knowledge, Level, Rule, Status, Treatment
@@ -17,8 +16,7 @@ from backpain_cli.model import AVOIDABLE, LEVELS, PERMISSIVE, Knowledge, Level, 
 WEEKS_PER_MONTH = 52 / 12
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """What a person has told us. ``None`` means "not given", which the engine treats as unknown."""
 
     weeks: float | None = None
@@ -37,8 +35,7 @@ class Profile:
     guideline: str = "default"
 
 
-@dataclass(frozen=True)
-class RuleTrace:
+class RuleTrace(NamedTuple):
     """How one rule fared: applied, did not apply, unknown, or skipped for the chosen guideline."""
 
     path: str
@@ -49,8 +46,7 @@ class RuleTrace:
     facts: frozenset[str] = frozenset()  # the answers this rule looks at: what could change it
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     treatment: Treatment
     order: int
     status: Status
@@ -75,16 +71,14 @@ def would_change_with(step: Step) -> tuple[str, ...]:
     return tuple(facts)
 
 
-@dataclass(frozen=True)
-class Urgent:
+class Urgent(NamedTuple):
     level: Level
     message: str
     red_flags: tuple[str, ...]
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Pathway:
+class Pathway(NamedTuple):
     profile: Profile
     stage: str | None
     facts: dict[str, Any]
@@ -173,7 +167,7 @@ def build_pathway(knowledge: Knowledge, profile: Profile) -> Pathway:
 
 
 def _replace(step: Step, **changes: Any) -> Step:
-    return replace(step, **changes)
+    return step._replace(**changes)
 
 
 def _decide(knowledge: Knowledge, treatment: Treatment, facts: Facts, urgent: Urgent | None, tier_rules: tuple[Rule, ...]) -> Step:
@@ -220,7 +214,7 @@ def _run_rules(knowledge: Knowledge, treatment: Treatment, rules: tuple[Rule, ..
     blockers = _blockers(pending, previous.status)
     if blockers:
         return _needs_answer(knowledge, treatment, blockers, tuple(traces))
-    return replace(previous, trace=tuple(traces))
+    return previous._replace(trace=tuple(traces))
 
 
 _OUTCOME = {True: "applied", False: "did not apply", None: "unknown"}

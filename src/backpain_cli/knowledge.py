@@ -113,8 +113,7 @@ def decode(data: bytes, name: str) -> str:
 
 
 def _with_path(knowledge: m.Knowledge, path: str) -> m.Knowledge:
-    object.__setattr__(knowledge, "path", path)
-    return knowledge
+    return knowledge._replace(path=path)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -317,6 +316,7 @@ def build(raw: Any, problems: list[Problem]) -> m.Knowledge | None:
         questions=_questions(r, top.get("questions")),
         guideline_names=guideline_names,
         verification=_verification(r, top.get("verification")),
+        by_id={t.id: t for t in treatments},
     )
     return None if problems else knowledge
 

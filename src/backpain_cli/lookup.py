@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 
 from backpain_cli.errors import UsageError
 from backpain_cli.model import Knowledge
@@ -17,11 +16,13 @@ def normalise(text: str) -> str:
     return _SEPARATORS.sub(" ", text.casefold()).strip()
 
 
-@dataclass(frozen=True)
 class NameIndex:
     """Every id, name and alias, normalised, pointing at its treatment id."""
 
-    exact: dict[str, str]
+    __slots__ = ("exact",)
+
+    def __init__(self, exact: dict[str, str]) -> None:
+        self.exact = exact
 
     @classmethod
     def build(cls, kb: Knowledge) -> NameIndex:

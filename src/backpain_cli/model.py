@@ -1,10 +1,13 @@
-"""The validated knowledge base as frozen, typed objects. Built only by ``backpain_cli.knowledge``."""
+"""The validated knowledge base as frozen, typed objects. Built only by ``backpain_cli.knowledge``.
+
+They are ``NamedTuple``s rather than dataclasses: immutable and typed alike, but a tenth of the cost
+to define, which every run pays at start-up (docs/performance.md).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from backpain_cli.conditions import Condition
 
@@ -32,8 +35,7 @@ CARE_TYPES: tuple[str, ...] = ("medication", "injection", "surgery", "other")
 AVOIDABLE: dict[str, str] = {"medication": "medication", "injections": "injection", "surgery": "surgery"}
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     id: str
     label: str  # short form for citations in running text, e.g. "NICE NG59"
     title: str
@@ -43,16 +45,14 @@ class Source:
     url: str | None
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     """A clinical statement and the sources behind it."""
 
     text: str
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Stance:
+class Stance(NamedTuple):
     """What one guideline says about one treatment."""
 
     source: str
@@ -63,29 +63,25 @@ class Stance:
     verified: str
 
 
-@dataclass(frozen=True)
-class ArticleClaim:
+class ArticleClaim(NamedTuple):
     claim: str
     agrees: bool
     note: str
 
 
-@dataclass(frozen=True)
-class Expectation:
+class Expectation(NamedTuple):
     time: str
     recovery: str
     onset: str
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     cost: str
     insurance: str
     access: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One pathway rule: when its condition holds, the step gets this status, reason and sources.
 
     ``kind`` says how the condition is read: ``exclude`` and ``when`` apply when it holds, ``require``
@@ -102,8 +98,7 @@ class Rule:
     path: str
 
 
-@dataclass(frozen=True)
-class Treatment:
+class Treatment(NamedTuple):
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -142,8 +137,7 @@ class Treatment:
         return "against" in directions and bool(directions & {"for", "restricted"})
 
 
-@dataclass(frozen=True)
-class Tier:
+class Tier(NamedTuple):
     id: str
     name: str
     description: str
@@ -151,8 +145,7 @@ class Tier:
     rules: tuple[Rule, ...]
 
 
-@dataclass(frozen=True)
-class RedFlag:
+class RedFlag(NamedTuple):
     code: str
     question: str
     level: Level
@@ -161,8 +154,7 @@ class RedFlag:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class RedFlagRule:
+class RedFlagRule(NamedTuple):
     """A combination of answers that calls for a more specific action than any flag alone."""
 
     condition: Condition
@@ -172,8 +164,7 @@ class RedFlagRule:
     path: str
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(NamedTuple):
     id: str
     label: str
     meaning: str
@@ -191,16 +182,14 @@ class Stage:
         return value < limit if op == "lt" else value <= limit
 
 
-@dataclass(frozen=True)
-class RiskGroup:
+class RiskGroup(NamedTuple):
     id: str
     label: str
     meaning: str
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """How a fact is named in traces and asked for when it is missing."""
 
     fact: str
@@ -210,15 +199,13 @@ class Question:
     why: str
 
 
-@dataclass(frozen=True)
-class LevelInfo:
+class LevelInfo(NamedTuple):
     level: Level
     label: str
     hold_reason: str
 
 
-@dataclass(frozen=True)
-class Knowledge:
+class Knowledge(NamedTuple):
     version: str
     reviewed: dt.date
     review_due: dt.date
@@ -236,14 +223,11 @@ class Knowledge:
     questions: dict[str, Question]
     guideline_names: dict[str, str]
     verification: dict[str, str]  # V/S/U -> how sure we are of a guideline stance, in plain words
+    by_id: dict[str, Treatment]  # treatment id -> treatment, built with the tuple of treatments
     path: str = ""
-    _by_id: dict[str, Treatment] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_id.update((t.id, t) for t in self.treatments)
 
     def treatment(self, treatment_id: str) -> Treatment:
-        return self._by_id[treatment_id]
+        return self.by_id[treatment_id]
 
     def tier(self, tier_id: str) -> Tier:
         return next(t for t in self.tiers if t.id == tier_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +155,7 @@ class Walk:
             try:
                 value = parse(reply)
                 changes: dict[str, Any] = value if isinstance(value, dict) else {str(field): value}
-                candidate = replace(self.answers, **changes)
+                candidate = self.answers._replace(**changes)
                 build_profile(self.kb, candidate)  # the options' own checks, with their messages
             except UsageError as problem:
                 self._say(Text(f"Sorry: {problem}. Try again, or press Enter to skip.", style="yellow"))
