@@ -3,7 +3,7 @@
 Why it is safe:
 - never stale: the key is the SHA-256 of the file's bytes together with the program's version, so
   any edit to the file, or a new backpain, is a miss and the file is parsed and validated afresh;
-- never tampered: each entry carries an HMAC-SHA256 made with a random per-user key (a 0600 file
+- never tampered: each entry carries a keyed BLAKE2b MAC made with a random per-user key (a 0600 file
   in a 0700 folder), checked before anything in the entry is read; an entry that does not verify is
   deleted and treated as a miss. The entry is a pickle of the validated model, and it is unpickled
   only after that check, so only data this program wrote with the user's own key is ever loaded;
@@ -17,19 +17,22 @@ Location: ``$BACKPAIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/backpain``, else ``~/.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import os
 import pickle
-import secrets
 import tempfile
+from _operator import _compare_digest as compare_digest  # constant time, without importing hmac
+
+try:  # BLAKE2 is built into CPython; hashlib would load OpenSSL (+4 MiB) for no gain here
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Pythons
+    from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
 from backpain_cli import __version__
 
-FORMAT = 2
-_TAG = 64  # hex digits of an HMAC-SHA256
+FORMAT = 3
+_TAG = 64  # hex digits of a 32-byte MAC
 KEEP = 8  # entries kept: a few knowledge bases in use at once, no unbounded growth
 
 
@@ -47,7 +50,8 @@ def enabled() -> bool:
 
 def content_key(data: bytes) -> str:
     """What an entry is filed under: the file's bytes, the program version and the model's shape."""
-    return hashlib.sha256(data + f"\0backpain {__version__} cache {FORMAT} {_model_shape()}".encode()).hexdigest()
+    salt = f"\0backpain {__version__} cache {FORMAT} {_model_shape()}".encode()
+    return blake2b(data + salt, digest_size=32).hexdigest()
 
 
 def _model_shape() -> str:
@@ -71,7 +75,7 @@ def fetch(key: str) -> Any | None:
     if secret is None:
         return None
     tag, body = blob[:_TAG], blob[_TAG:]
-    if not hmac.compare_digest(tag, _sign(secret, key, body).encode()):
+    if not compare_digest(tag, _sign(secret, key, body).encode()):
         _forget(path)
         return None
     try:
@@ -102,7 +106,7 @@ def store(key: str, model: Any) -> None:
 
 
 def _sign(secret: bytes, key: str, body: bytes) -> str:
-    return hmac.new(secret, key.encode() + b"\0" + body, hashlib.sha256).hexdigest()
+    return blake2b(key.encode() + b"\0" + body, key=secret, digest_size=32).hexdigest()
 
 
 def _secret(*, create: bool) -> bytes | None:
@@ -112,7 +116,7 @@ def _secret(*, create: bool) -> bytes | None:
     except (OSError, ValueError):
         if not create:
             return None
-    secret = secrets.token_bytes(32)
+    secret = os.urandom(32)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another run made it first: use theirs

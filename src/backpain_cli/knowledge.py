@@ -339,16 +339,16 @@ class _Context:
 
 def _ids(r: _Reader, raw: Any, path: str, key: str) -> list[str]:
     """First pass over a list: collect ids (for references) and report duplicates."""
-    ids: list[str] = []
+    ids: dict[str, None] = {}  # ordered, with constant-time membership: knowledge bases can be large
     if not isinstance(raw, list):
-        return ids
+        return []
     for i, item in enumerate(raw):
         if isinstance(item, Mapping) and isinstance(item.get(key), str):
             value = item[key]
             if value in ids:
                 r.fail(f"{path}[{i}].{key}", f"duplicate {key} '{value}'", "each must be unique")
-            ids.append(value)
-    return ids
+            ids[value] = None
+    return list(ids)
 
 
 def _sources(r: _Reader, raw: Any) -> dict[str, m.Source]:
