@@ -6,28 +6,19 @@ Every string from the knowledge base goes into ``Text`` objects, never through R
 from __future__ import annotations
 
 from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from backpain_cli.compare import Comparison, Item, Row
 from backpain_cli.model import Knowledge
+from backpain_cli.views.text import ByWidth
 
 # Columns each option needs before the side-by-side table is readable, and the questions' column.
 COLUMN_WIDTH = 40
 QUESTION_WIDTH = 24
 TONE_STYLE = {"for": "green", "against": "red", "restricted": "yellow", "no-recommendation": "dim", "alert": "bold yellow"}
-
-
-class _ByWidth:
-    """Shows ``wide`` when the output is at least ``min_width`` columns, else ``narrow``."""
-
-    def __init__(self, wide: RenderableType, narrow: RenderableType, min_width: int) -> None:
-        self.wide, self.narrow, self.min_width = wide, narrow, min_width
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.wide if options.max_width >= self.min_width else self.narrow
 
 
 def min_table_width(options: int) -> int:
@@ -96,7 +87,7 @@ def render_comparison(kb: Knowledge, c: Comparison) -> RenderableType:
     return Group(
         Text(f"Comparing {len(c.options)} options", style="bold"),
         Text(""),
-        _ByWidth(comparison_table(kb, c), comparison_blocks(kb, c), min_table_width(len(c.options))),
+        ByWidth(comparison_table(kb, c), comparison_blocks(kb, c), min_table_width(len(c.options))),
         Text(""),
         Text("Details: backpain explain NAME   Your pathway: backpain pathway --months N", style="dim"),
         Text(kb.disclaimer, style="italic dim"),

@@ -162,19 +162,9 @@ def pathway(kb: Knowledge, p: Pathway) -> dict[str, Any]:
         "guideline": p.guideline,
         "guideline_name": kb.guideline_names[p.guideline],
         "answers": {
-            "weeks": profile.weeks,
-            "months": profile.months,
-            "leg_pain": profile.leg_pain,
-            "pain": profile.pain,
-            "imaging_match": profile.imaging_match,
-            "neuropathic": profile.neuropathic,
-            "claudication": profile.claudication,
-            "medial_branch_block": profile.medial_branch_block,
-            "risk": profile.risk,
-            "tried": sorted(profile.tried),
-            "helped": sorted(profile.helped),
-            "red_flags": sorted(profile.red_flags),
-            "avoid": sorted(profile.avoid),
+            name: sorted(value) if isinstance(value, frozenset) else value
+            for name, value in profile._asdict().items()
+            if name != "guideline"
         },
         "risk_group": None
         if profile.risk is None

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from backpain_cli.compare import DIRECTION_WORDS
 from backpain_cli.conditions import Check, Facts
 from backpain_cli.engine import Pathway, Step, would_change_with
 from backpain_cli.model import Knowledge, Treatment
@@ -33,7 +34,6 @@ STATUS_STYLE = {
 }
 LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow"}
 DIRECTION_STYLE = {"for": "green", "against": "red", "restricted": "yellow", "no-recommendation": "dim"}
-DIRECTION_WORDS = {"for": "for", "against": "against", "restricted": "only for some", "no-recommendation": "no recommendation"}
 TRUTH_MARK = {True: ("met", "green"), False: ("not met", "red"), None: ("unknown", "magenta")}
 
 
@@ -66,7 +66,7 @@ def _bullets(items: Iterable[str]) -> Group:
     return Group(*(_hang("•", item) for item in items))
 
 
-class _Responsive:
+class ByWidth:
     """Shows ``wide`` when the output is at least ``min_width`` columns, else ``narrow``."""
 
     def __init__(self, wide: RenderableType, narrow: RenderableType, min_width: int) -> None:
@@ -144,7 +144,7 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
     ]
     if t.disagreement():
         parts.append(Text("The guidelines disagree about this option; each one's view is shown below.", style="bold yellow"))
-    parts.append(_Responsive(guideline_table(kb, t), guideline_blocks(kb, t), min_width=90))
+    parts.append(ByWidth(guideline_table(kb, t), guideline_blocks(kb, t), min_width=90))
     parts.append(verification_legend(kb))
     if t.article is not None:
         verdict = ("agrees with the guidelines", "green") if t.article.agrees else ("differs from the guidelines", "bold yellow")
