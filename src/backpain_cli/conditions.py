@@ -8,7 +8,6 @@ a fact the person has not given is unknown, never false.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -426,6 +425,8 @@ _INVALID = object()
 def suggest(got: str, choices: Any) -> str:
     """A 'did you mean' hint, or the list of choices when nothing is close."""
     options = sorted(str(c) for c in choices)
+    import difflib  # only when a name is wrong: keep it off the start-up path
+
     close = difflib.get_close_matches(str(got), options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"

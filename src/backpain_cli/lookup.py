@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from backpain_cli.errors import UsageError
@@ -47,6 +46,8 @@ class NameIndex:
         if len(candidates) > 1:
             listed = ", ".join(candidates[:8])
             raise UsageError(f"'{shown}' matches several treatments: {listed}; give one of these ids")
+        import difflib  # only when a name is wrong: keep it off the start-up path
+
         close = difflib.get_close_matches(key, list(self.exact), n=3, cutoff=0.75)
         ids = list(dict.fromkeys(self.exact[c] for c in close))
         if ids:
