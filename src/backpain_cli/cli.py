@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from backpain_cli import __version__
-from backpain_cli.errors import BackpainError, ExitCode, KnowledgeBaseError, UsageError
+from backpain_cli.errors import BackpainError, ExitCode, KnowledgeBaseError, UsageError, printable
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -53,6 +53,7 @@ class BackpainGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        stdout_before = _stdout_identity()
         try:
             # Not standalone: Typer hands back errors and exit codes instead of printing and exiting.
             code = super().main(
@@ -78,6 +79,12 @@ class BackpainGroup(TyperGroup):
             _quiet_closed_pipe()
         except typer.Exit as done:
             sys.exit(done.exit_code)
+        except SystemExit as stop:
+            # Rich answers a closed pipe (help piped into `head`) by pointing stdout at /dev/null
+            # and exiting 1; for backpain a reader that went away is not an error.
+            if stop.code == 1 and _stdout_identity() != stdout_before:
+                sys.exit(ExitCode.OK)
+            raise
         except Exception as error:  # a bug: no traceback (it could hold a person's answers), one line to report
             _error_line(f"internal error ({type(error).__name__}); please report it with the command you ran")
             sys.exit(ExitCode.INTERNAL)
@@ -126,12 +133,20 @@ def _one_line(message: str) -> str:
 
 
 def _error_line(message: str) -> None:
-    safe = "".join(ch if ch.isprintable() else "?" for ch in _one_line(message))
+    safe = printable(_one_line(message))
     try:
         sys.stderr.write(f"backpain: error: {safe}\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass
+
+
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        info = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. under CliRunner)
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _quiet_closed_pipe() -> NoReturn:
@@ -213,25 +228,57 @@ def _fixed(*choices: str) -> Callable[[str], list[str]]:
 def _print_json(data: Any) -> None:
     # Indented for a person at a terminal; compact for programs, which also lets json use its C encoder.
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
+    encoding = (sys.stdout.encoding or "utf-8").lower().replace("-", "")
+    # \u escapes where the stream cannot take Unicode: still the same JSON to any reader.
+    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=not encoding.startswith("utf")) + "\n")
     sys.stdout.flush()
+
+
+MIN_WIDTH, MAX_WIDTH = 20, 1000
 
 
 def _console() -> "Console":
     from rich.console import Console
 
-    return Console(highlight=False, emoji=False, markup=False)
+    return Console(highlight=False, emoji=False, markup=False, width=_width())
 
 
-_TRAILING_SPACE = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+def _width() -> int | None:
+    """COLUMNS clamped to a sensible range; None (not set) lets Rich ask the terminal (80 for a pipe)."""
+    raw = os.environ.get("COLUMNS")
+    if raw is None:
+        return None
+    try:
+        columns = int(raw)
+    except ValueError:
+        return 80  # Rich would otherwise read the same nonsense
+    return 80 if columns <= 0 else min(max(columns, MIN_WIDTH), MAX_WIDTH)
+
+
+_TRAILING_ESCAPES = re.compile(r"(?:\x1b\[[0-9;]*m)*\Z")
+# What a stream that cannot take Unicode gets instead of the few symbols backpain itself draws.
+_ASCII_FALLBACK = str.maketrans({"•": "*", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "▲": "^", "▼": "v"})
 
 
 def _render(renderable: "RenderableType") -> None:
-    """Print for a person, without the trailing spaces Rich pads indented lines with."""
+    """Print for a person, without the trailing spaces Rich pads lines with, in any encoding."""
     console = _console()
     with console.capture() as captured:
         console.print(renderable)
-    sys.stdout.write(_TRAILING_SPACE.sub(r"\1", captured.get()))
+    _write_out("\n".join(_strip_right(line) for line in captured.get().split("\n")))
+
+
+def _strip_right(line: str) -> str:
+    tail = _TRAILING_ESCAPES.search(line)  # linear: only escape codes can follow the last text
+    cut = tail.start() if tail else len(line)
+    return line[:cut].rstrip(" ") + line[cut:]
+
+
+def _write_out(text: str) -> None:
+    encoding = sys.stdout.encoding or "utf-8"
+    if not encoding.lower().replace("-", "").startswith("utf"):
+        text = text.translate(_ASCII_FALLBACK).encode(encoding, errors="replace").decode(encoding)
+    sys.stdout.write(text)
     sys.stdout.flush()
 
 
@@ -605,20 +652,21 @@ def kb_check_command(
     from backpain_cli import knowledge
 
     target = path if path is not None else knowledge.resolve_path(_state(ctx).kb_path)
+    shown = printable(str(target))  # a file name can hold escapes or bytes that are not text
     try:
         kb = knowledge.load(target)
     except KnowledgeBaseError as error:
         if as_json:
-            _print_json({"file": str(target), "valid": False, "problems": [p.as_dict() for p in error.problems]})
+            _print_json({"file": shown, "valid": False, "problems": [p.as_dict() for p in error.problems]})
         else:
             for problem in error.problems:
-                sys.stdout.write(f"{target}: {problem}\n")
-            sys.stdout.write(f"{len(error.problems)} problem(s) found in {target}\n")
+                _write_out(f"{shown}: {printable(str(problem))}\n")
+            _write_out(f"{len(error.problems)} problem(s) found in {shown}\n")
         raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
     if as_json:
-        _print_json({"file": str(target), "valid": True, "problems": [], "treatments": len(kb.treatments), "version": kb.version})
+        _print_json({"file": shown, "valid": True, "problems": [], "treatments": len(kb.treatments), "version": kb.version})
     else:
-        sys.stdout.write(f"{target}: valid ({len(kb.treatments)} treatments, {len(kb.red_flags)} red flags, version {kb.version})\n")
+        _write_out(f"{shown}: valid ({len(kb.treatments)} treatments, {len(kb.red_flags)} red flags, version {kb.version})\n")
 
 
 @kb_app.command("schema")

@@ -15,6 +15,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
+def printable(text: str) -> str:
+    """Text safe to echo: control characters, escapes and undecodable bytes become '?'."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 class BackpainError(Exception):
     """Base class: a message for a person, already phrased as one line."""
 
@@ -33,6 +38,7 @@ class KnowledgeBaseError(BackpainError):
     exit_code = ExitCode.KNOWLEDGE_BASE
 
     def __init__(self, file: str, problems: list[Problem]) -> None:
+        file = printable(file)
         self.file = file
         self.problems = problems
         first = problems[0]
@@ -56,4 +62,4 @@ class Problem:
         return f"{where}{self.message}{hint}"
 
     def as_dict(self) -> dict[str, str]:
-        return {"path": self.path, "message": self.message, "suggestion": self.suggestion}
+        return {"path": printable(self.path), "message": printable(self.message), "suggestion": printable(self.suggestion)}
