@@ -97,3 +97,23 @@ def test_old_entries_are_pruned(cache_dir: Path, tmp_path: Path) -> None:
         path.write_text(SHIPPED.read_text(encoding="utf-8").replace("version: 2026.11.1", f"version: 2026.11.{n + 10}"), encoding="utf-8")
         knowledge.load(path)
     assert len(list(cache_dir.glob("kb-*.bin"))) == cache.KEEP
+
+
+def test_completion_on_a_warm_cache_reads_only_the_signed_name_list(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("BACKPAIN_KB", "BACKPAIN_NO_CACHE")}
+    env.update({"BACKPAIN_CACHE_DIR": str(tmp_path / "cache"), "_BACKPAIN_COMPLETE": "complete_bash"})
+    env.update({"COMP_WORDS": "backpain explain epi", "COMP_CWORD": "2"})
+    probe = (
+        "import sys, runpy\nsys.argv = ['backpain']\ntry:\n    runpy.run_module('backpain_cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\nprint('MODEL' if 'backpain_cli.model' in sys.modules else 'NO-MODEL')"
+    )
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, check=False)
+    second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert "epidural-steroid-injection" in first.stdout and "epidural-steroid-injection" in second.stdout
+    assert first.stdout.strip().endswith("MODEL")  # a cold cache loads the knowledge base once
+    assert second.stdout.strip().endswith("NO-MODEL")
+    assert len(list((tmp_path / "cache").glob("names-*.json"))) == 1

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import tempfile
 from _operator import _compare_digest as compare_digest  # constant time, without importing hmac
 
@@ -78,6 +77,8 @@ def fetch(key: str) -> Any | None:
     if not compare_digest(tag, _sign(secret, key, body).encode()):
         _forget(path)
         return None
+    import pickle  # here, not at the top: shell completion reads only the small name lists
+
     try:
         return pickle.loads(body)  # noqa: S301 - authenticated above with the user's secret key
     except Exception:  # an entry from an incompatible build: recompute rather than fail
@@ -89,6 +90,8 @@ def store(key: str, model: Any) -> None:
     """File a validated model under ``key``; silently gives up if the cache cannot be written."""
     if not enabled():
         return
+    import pickle
+
     try:
         body = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
         folder = directory()
@@ -102,6 +105,52 @@ def store(key: str, model: Any) -> None:
         os.replace(temporary, folder / f"kb-{key}.bin")
         _prune(folder)
     except (OSError, TypeError, ValueError, pickle.PicklingError, RecursionError):
+        return
+
+
+def names_key(data: bytes) -> str:
+    """Where completion's name lists are filed: the file's bytes and the program version only."""
+    return blake2b(data + f"\0backpain {__version__} names {FORMAT}".encode(), digest_size=32).hexdigest()
+
+
+def fetch_names(key: str) -> dict[str, list[str]] | None:
+    """Completion's name lists (plain JSON, signed like the models), or ``None``."""
+    if not enabled():
+        return None
+    path = directory() / f"names-{key}.json"
+    try:
+        blob = path.read_bytes()
+        secret = _secret(create=False)
+    except OSError:
+        return None
+    tag, body = blob[:_TAG], blob[_TAG:]
+    if secret is None or not compare_digest(tag, _sign(secret, key, body).encode()):
+        return None
+    import json
+
+    try:
+        names = json.loads(body)
+    except ValueError:
+        return None
+    return names if isinstance(names, dict) else None
+
+
+def store_names(key: str, names: dict[str, list[str]]) -> None:
+    if not enabled():
+        return
+    import json
+
+    try:
+        folder = directory()
+        secret = _secret(create=True)
+        if secret is None:
+            return
+        body = json.dumps(names).encode()
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".names-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(_sign(secret, key, body).encode() + body)
+        os.replace(temporary, folder / f"names-{key}.json")
+    except (OSError, TypeError, ValueError):
         return
 
 
@@ -132,6 +181,7 @@ def _forget(path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("kb-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
-        _forget(old)
+    for pattern in ("kb-*.bin", "names-*.json"):
+        entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            _forget(old)

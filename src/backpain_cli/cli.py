@@ -9,7 +9,6 @@ on every run, and real objects are several times cheaper for it than strings it 
 
 import datetime as dt
 import gc
-import json
 import os
 import re
 import sys
@@ -185,13 +184,27 @@ def _state(ctx: typer.Context) -> State:
 # --- shell completion: fast, and never imports Rich or renders anything ---------------------------
 
 
-def _completion_knowledge(ctx: typer.Context) -> "Knowledge | None":
-    from backpain_cli import knowledge
+def _completion_names(ctx: typer.Context, kind: str) -> list[str]:
+    """Names to complete, from the cache's small signed list when it has one: a Tab press should not
+    load the whole model. On a miss, the knowledge base is loaded (and the list filed) as usual."""
+    from backpain_cli import cache, paths
 
     try:
-        return knowledge.load(knowledge.resolve_path(ctx.find_root().params.get("kb")))
-    except BackpainError:
-        return None  # a broken knowledge base completes nothing rather than printing an error
+        path = paths.resolve_path(ctx.find_root().params.get("kb"))
+        data = path.read_bytes()
+    except (BackpainError, OSError):
+        return []
+    key = cache.names_key(data)
+    names = cache.fetch_names(key)
+    if names is None:
+        from backpain_cli import knowledge
+
+        try:
+            names = knowledge.completion_names(knowledge.load(path))
+        except BackpainError:
+            return []  # a broken knowledge base completes nothing rather than printing an error
+        cache.store_names(key, names)
+    return list(names.get(kind, []))
 
 
 def _starting(candidates: Iterable[str], incomplete: str) -> list[str]:
@@ -201,21 +214,15 @@ def _starting(candidates: Iterable[str], incomplete: str) -> list[str]:
 
 def complete_treatment(ctx: typer.Context, incomplete: str) -> list[str]:
     """Treatment ids and single-word aliases (multi-word aliases need quotes, so ids come first)."""
-    kb = _completion_knowledge(ctx)
-    if kb is None:
-        return []
-    names = [t.id for t in kb.treatments] + [a for t in kb.treatments for a in t.aliases if " " not in a]
-    return _starting(names, incomplete)
+    return _starting(_completion_names(ctx, "treatments"), incomplete)
 
 
 def complete_red_flag(ctx: typer.Context, incomplete: str) -> list[str]:
-    kb = _completion_knowledge(ctx)
-    return [] if kb is None else _starting((f.code for f in kb.red_flags), incomplete)
+    return _starting(_completion_names(ctx, "red_flags"), incomplete)
 
 
 def complete_tier(ctx: typer.Context, incomplete: str) -> list[str]:
-    kb = _completion_knowledge(ctx)
-    return [] if kb is None else _starting((t.id for t in kb.tiers), incomplete)
+    return _starting(_completion_names(ctx, "tiers"), incomplete)
 
 
 def _fixed(*choices: str) -> Callable[[str], list[str]]:
@@ -226,6 +233,8 @@ def _fixed(*choices: str) -> Callable[[str], list[str]]:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     # Indented for a person at a terminal; compact for programs, which also lets json use its C encoder.
     indent = 2 if sys.stdout.isatty() else None
     encoding = (sys.stdout.encoding or "utf-8").lower().replace("-", "")

@@ -8,7 +8,6 @@ list them all and everything else can stop with the first.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -18,29 +17,13 @@ from backpain_cli import model as m
 from backpain_cli.conditions import FACTS, Condition, ConditionParser, suggest
 from backpain_cli.errors import KnowledgeBaseError, Problem
 from backpain_cli.lookup import normalise
+from backpain_cli.paths import KB_ENV as KB_ENV  # re-exported: callers know the knowledge module
+from backpain_cli.paths import default_path as default_path
+from backpain_cli.paths import resolve_path as resolve_path
 
-KB_ENV = "BACKPAIN_KB"
 # Far above any real knowledge base (the shipped one is under 200 KiB, a generated 20,000-treatment
-# one about 25 MiB), small enough that a mistaken path to a huge file fails at once.
+# one about 53 MiB), small enough that a mistaken path to a huge file fails at once.
 MAX_BYTES = 64 * 1024 * 1024
-
-_PACKAGE_KB = Path(__file__).parent / "data" / "treatments.yaml"  # inside a built wheel
-_SOURCE_KB = Path(__file__).resolve().parents[2] / "data" / "treatments.yaml"  # checkout or editable
-
-
-def default_path() -> Path:
-    """The shipped knowledge base: inside the wheel, else the source tree's ``data/``."""
-    return _PACKAGE_KB if _PACKAGE_KB.is_file() else _SOURCE_KB
-
-
-def resolve_path(explicit: str | None) -> Path:
-    """``--kb`` wins, then ``$BACKPAIN_KB``, then the shipped file."""
-    chosen = explicit if explicit is not None else os.environ.get(KB_ENV)
-    if chosen is None:
-        return default_path()
-    if not chosen.strip():
-        raise KnowledgeBaseError(chosen or "''", [Problem("", "the knowledge base path is empty", "give a file path")])
-    return Path(chosen)
 
 
 def load(path: Path) -> m.Knowledge:
@@ -57,6 +40,22 @@ def load(path: Path) -> m.Knowledge:
     cached = cache.fetch(digest)
     if isinstance(cached, m.Knowledge):
         return _with_path(cached, str(path))
+    knowledge = _parse_and_validate(data, path)
+    cache.store(digest, knowledge)
+    cache.store_names(cache.names_key(data), completion_names(knowledge))
+    return _with_path(knowledge, str(path))
+
+
+def completion_names(knowledge: m.Knowledge) -> dict[str, list[str]]:
+    """What shell completion offers, kept beside the cached model so a Tab press needs no model."""
+    return {
+        "treatments": [t.id for t in knowledge.treatments] + [a for t in knowledge.treatments for a in t.aliases if " " not in a],
+        "red_flags": [f.code for f in knowledge.red_flags],
+        "tiers": [t.id for t in knowledge.tiers],
+    }
+
+
+def _parse_and_validate(data: bytes, path: Path) -> m.Knowledge:
     from backpain_cli.safeyaml import parse_yaml
 
     raw = parse_yaml(decode(data, str(path)), str(path))
@@ -65,8 +64,7 @@ def load(path: Path) -> m.Knowledge:
     if problems or knowledge is None:
         unique = list({str(p): p for p in problems}.values())  # a shared mistake is reported once
         raise KnowledgeBaseError(str(path), unique or [Problem("", "the knowledge base is invalid")])
-    cache.store(digest, knowledge)
-    return _with_path(knowledge, str(path))
+    return knowledge
 
 
 def parse_yaml(text: str, name: str) -> Any:

@@ -1,0 +1,27 @@
+"""Where the knowledge base is: light enough for shell completion to import."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from backpain_cli.errors import KnowledgeBaseError, Problem
+
+KB_ENV = "BACKPAIN_KB"
+_PACKAGE_KB = Path(__file__).parent / "data" / "treatments.yaml"  # inside a built wheel
+_SOURCE_KB = Path(__file__).resolve().parents[2] / "data" / "treatments.yaml"  # checkout or editable
+
+
+def default_path() -> Path:
+    """The shipped knowledge base: inside the wheel, else the source tree's ``data/``."""
+    return _PACKAGE_KB if _PACKAGE_KB.is_file() else _SOURCE_KB
+
+
+def resolve_path(explicit: str | None) -> Path:
+    """``--kb`` wins, then ``$BACKPAIN_KB``, then the shipped file."""
+    chosen = explicit if explicit is not None else os.environ.get(KB_ENV)
+    if chosen is None:
+        return default_path()
+    if not chosen.strip():
+        raise KnowledgeBaseError(chosen or "''", [Problem("", "the knowledge base path is empty", "give a file path")])
+    return Path(chosen)
