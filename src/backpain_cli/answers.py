@@ -68,9 +68,7 @@ def load_answers(path: Path) -> Answers:
 
     name = str(path)
     try:
-        if path.is_file() and path.stat().st_size > MAX_ANSWERS_BYTES:
-            raise UsageError(f"{name}: an answers file is a few lines; this one is over 1 MiB")
-        raw = knowledge.parse_yaml(knowledge.read_text(path), name)
+        raw = knowledge.parse_yaml(knowledge.decode(knowledge.read_bytes(path, limit=MAX_ANSWERS_BYTES), name), name)
     except KnowledgeBaseError as error:
         raise UsageError(f"answers file {error}") from None
     if raw is None:
@@ -152,8 +150,8 @@ def _bounded(value: float | None, option: str, low: float, high: float, example:
     if value is None:
         return None
     if math.isnan(value) or math.isinf(value) or not low <= value <= high:
-        raise UsageError(f"{option} must be {example} (between {low:g} and {high:g}), not {value:g}")
-    return value
+        raise UsageError(f"{option} must be {example} (between {low:g} and {high:g}), not {value!r}")
+    return value + 0.0  # -0.0 becomes 0.0
 
 
 def choose(typed: str, choices: list[str], what: str, hint: str = "") -> str:

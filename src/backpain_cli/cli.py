@@ -64,6 +64,8 @@ class BackpainGroup(TyperGroup):
                 **extra,
             )
         except ClickException as error:
+            if not error.format_message().strip():  # "no arguments, so here is the help": already shown
+                sys.exit(ExitCode.OK)
             hint = ""
             ctx = getattr(error, "ctx", None)
             if ctx is not None:
@@ -540,14 +542,14 @@ def pathway_command(
         ),
     ] = None,
     answers_file: Annotated[
-        Path | None, typer.Option("--answers", help="Read answers from a YAML file (see docs/answers.md); options given too win.")
+        str | None, typer.Option("--answers", help="Read answers from a YAML file (see docs/answers.md); options given too win.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Answer questions one at a time (needs a terminal).")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal.")] = False,
     save: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--save", help="Also save a printable plan to this file; .md or .html (the suffix picks the format)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="With --save: replace the file if it already exists.")] = False,
@@ -571,9 +573,18 @@ def pathway_command(
         avoid=tuple(avoid or ()),
         guideline=guideline,
     )
-    if answers_file is not None:
-        given = merge(load_answers(answers_file), given)
-    _pathway_flow(ctx, given, interactive=interactive, no_input=no_input, as_json=as_json, why=why, save=save, force=force)
+    if answers_file is not None:  # taken as text: Typer's Path type fails on a NUL character
+        given = merge(load_answers(Path(answers_file)), given)
+    _pathway_flow(
+        ctx,
+        given,
+        interactive=interactive,
+        no_input=no_input,
+        as_json=as_json,
+        why=why,
+        save=None if save is None else Path(save),
+        force=force,
+    )
 
 
 @app.command("walk")
@@ -611,9 +622,10 @@ def _pathway_flow(
     if force and save is None:
         raise UsageError("--force only applies with --save FILE")
     if save is not None:
-        from backpain_cli.plan import plan_format
+        from backpain_cli.plan import check_name, plan_format
 
-        plan_format(save)  # a bad suffix or an existing file fails before any question is asked
+        check_name(save)
+        plan_format(save)  # a bad name, suffix or an existing file fails before any question is asked
         if not force and os.path.lexists(save):
             raise UsageError(f"'{save}' exists; use --force to replace it or choose another name")
     kb = _state(ctx).knowledge()
@@ -644,7 +656,7 @@ def _pathway_flow(
         from backpain_cli.plan import plan_format, render_plan, save_plan
 
         save_plan(render_plan(kb, result, fmt=plan_format(save), today=_today()), save, force=force)
-        sys.stderr.write(f"backpain: saved your plan to {save}\n")  # stderr: stdout stays the pathway (or JSON)
+        sys.stderr.write(f"backpain: saved your plan to {printable(str(save))}\n")  # stderr: stdout stays the pathway (or JSON)
 
 
 # --- kb --------------------------------------------------------------------------------------------
@@ -654,13 +666,13 @@ def _pathway_flow(
 @handles_errors
 def kb_check_command(
     ctx: typer.Context,
-    path: Annotated[Path | None, typer.Argument(help="The file to check (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
+    path: Annotated[str | None, typer.Argument(help="The file to check (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Validate a knowledge base and list every problem found; exit 0 only when it is valid."""
     from backpain_cli import knowledge
 
-    target = path if path is not None else knowledge.resolve_path(_state(ctx).kb_path)
+    target = knowledge.resolve_path(path if path is not None else _state(ctx).kb_path)
     shown = printable(str(target))  # a file name can hold escapes or bytes that are not text
     try:
         kb = knowledge.load(target)

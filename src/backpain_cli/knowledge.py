@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -79,16 +80,25 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, refusing what cannot be a knowledge base: directories, devices, pipes,
+    files over the size limit (read at most one byte past it, whatever the file claims)."""
     name = str(path)
+    limit = MAX_BYTES if limit is None else limit
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise KnowledgeBaseError(name, [Problem("", "is a directory", "give the path of a .yaml file")])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            limit = f"{MAX_BYTES // (1024 * 1024)} MiB"
-            raise KnowledgeBaseError(name, [Problem("", f"is {size:,} bytes, over the {limit} limit", "check the path")])
-        data = path.read_bytes()
+        if not stat.S_ISREG(info.st_mode):
+            raise KnowledgeBaseError(name, [Problem("", "is not a regular file (a device or a pipe?)", "give the path of a .yaml file")])
+        if info.st_size > limit:
+            raise KnowledgeBaseError(name, [Problem("", f"is {info.st_size:,} bytes, over the {_size(limit)} limit", "check the path")])
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise KnowledgeBaseError(name, [Problem("", f"is over the {_size(limit)} limit", "check the path")])
+    except ValueError:  # a NUL character in the name
+        raise KnowledgeBaseError(name, [Problem("", "the file name holds a character no file name can have", "check the path")]) from None
     except FileNotFoundError:
         raise KnowledgeBaseError(name, [Problem("", "no such file", "check the path, or unset BACKPAIN_KB")]) from None
     except PermissionError:
@@ -100,6 +110,10 @@ def read_bytes(path: Path) -> bytes:
     if b"\x00" in data:
         raise KnowledgeBaseError(name, [Problem("", "is a binary file, not YAML text", "check the path")])
     return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} byte"
 
 
 def decode(data: bytes, name: str) -> str:
@@ -116,6 +130,9 @@ def _with_path(knowledge: m.Knowledge, path: str) -> m.Knowledge:
 
 # ---------------------------------------------------------------------------------------------------
 # Validation: a small reader that checks shapes and collects problems with YAML paths.
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class _Reader:
@@ -149,6 +166,9 @@ class _Reader:
 
     def text(self, raw: Any, path: str) -> str:
         if isinstance(raw, str) and raw.strip():
+            if _CONTROL.search(raw):
+                # An escape sequence in data could restyle a terminal, open links or set its title.
+                self.fail(path, "contains a control character (such as an escape)", "remove it; plain text only")
             return raw.strip()
         if isinstance(raw, bool | int | float | dt.date):
             self.fail(path, f"must be text, but YAML read {raw!r} as {_kind(raw)}", "put the value in quotes")

@@ -503,6 +503,12 @@ def plan_format(path: Path) -> PlanFormat:
     return fmt
 
 
+def check_name(path: Path) -> None:
+    """Refuse a name no file can have (a NUL character) before any work is done."""
+    if "\x00" in str(path):
+        raise UsageError("that file name holds a character no file name can have; choose another name")
+
+
 def save_plan(text: str, path: Path, *, force: bool) -> None:
     """Write the plan to ``path`` in full or not at all; replace an existing file only with ``force``."""
     plan_format(path)
@@ -522,6 +528,8 @@ def save_plan(text: str, path: Path, *, force: bool) -> None:
         raise _exists(path) from None
     except OSError as error:
         raise _os_error(path, error) from None
+    except ValueError:  # a NUL character in the name
+        raise UsageError("that file name holds a character no file name can have; choose another name") from None
 
 
 def _exists(path: Path) -> UsageError:

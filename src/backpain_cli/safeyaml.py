@@ -33,6 +33,25 @@ class _StrictLoader(_Loader):  # type: ignore[valid-type,misc]
             seen[key] = key_node
         return cast(dict[Any, Any], super().construct_mapping(node, deep=deep))
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date that does not exist (2026-02-30) stays text, so validation names its key."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        """A number too long for Python to read (thousands of digits) becomes infinity: validation
+        then reports its key as 'a number where text was meant', instead of the loader crashing."""
+        try:
+            return super().construct_yaml_int(node)
+        except (ValueError, OverflowError):
+            return float("inf")
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+
 
 class _DuplicateOrBadKey(Exception):
     def __init__(self, node: yaml.Node, message: str) -> None:
@@ -66,8 +85,15 @@ def parse_yaml(text: str, name: str) -> Any:
         raise KnowledgeBaseError(name, [Problem(where, message, "check indentation, quotes and colons")]) from None
     except yaml.YAMLError as error:
         raise KnowledgeBaseError(name, [Problem("", f"YAML error: {error}", "check the file")]) from None
+    except (ValueError, OverflowError) as error:  # e.g. 2026-02-30 as a date, or a 5,000-digit number
+        message = f"a value cannot be read ({_one_line(str(error))})"
+        raise KnowledgeBaseError(name, [Problem("", message, "put the value in quotes if it is meant as text")]) from None
     except RecursionError:
         raise KnowledgeBaseError(name, [Problem("", "is nested too deeply", "simplify the file")]) from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:120]
 
 
 def _mark(mark: Any) -> str:

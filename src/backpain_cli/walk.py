@@ -19,7 +19,7 @@ from rich.text import Text
 from backpain_cli.answers import AVOIDABLE, Answers, build_profile
 from backpain_cli.errors import UsageError
 from backpain_cli.model import Knowledge
-from backpain_cli.plan import plan_format
+from backpain_cli.plan import check_name, plan_format
 
 SKIP_WORDS = {"", "?", "skip", "don't know", "dont know", "not sure", "unknown", "dk"}
 YES = {"y", "yes", "yeah", "yep", "true"}
@@ -186,6 +186,7 @@ def offer_to_save(console: Console, read: Callable[[str], str] | None = None) ->
         reply = ask("File name, ending .html or .md [backpain-plan.html]: ").strip() or "backpain-plan.html"
         path = Path(reply).expanduser()
         try:
+            check_name(path)
             plan_format(path)
         except UsageError as problem:
             console.print(Text(f"Sorry: {problem}.", style="yellow"))
