@@ -61,11 +61,10 @@ def _model_shape() -> str:
     return ";".join(f"{name}:{','.join(cls._fields)}" for name, cls in classes)
 
 
-def fetch(key: str) -> Any | None:
-    """The validated model stored under ``key``, or ``None`` (missing, unverifiable or disabled)."""
+def _verified(path: Path, key: str) -> bytes | None:
+    """An entry's body if its MAC checks out with the user's key; a forged or damaged one is deleted."""
     if not enabled():
         return None
-    path = directory() / f"kb-{key}.bin"
     try:
         blob = path.read_bytes()
         secret = _secret(create=False)
@@ -76,6 +75,15 @@ def fetch(key: str) -> Any | None:
     tag, body = blob[:_TAG], blob[_TAG:]
     if not compare_digest(tag, _sign(secret, key, body).encode()):
         _forget(path)
+        return None
+    return body
+
+
+def fetch(key: str) -> Any | None:
+    """The validated model stored under ``key``, or ``None`` (missing, unverifiable or disabled)."""
+    path = directory() / f"kb-{key}.bin"
+    body = _verified(path, key)
+    if body is None:
         return None
     import pickle  # here, not at the top: shell completion reads only the small name lists
 
@@ -94,17 +102,25 @@ def store(key: str, model: Any) -> None:
 
     try:
         body = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    except (TypeError, ValueError, pickle.PicklingError, RecursionError):
+        return
+    _write_signed(f"kb-{key}.bin", key, body)
+
+
+def _write_signed(filename: str, key: str, body: bytes) -> None:
+    """Write ``body`` with its MAC, atomically (temporary file, then rename); give up on any error."""
+    try:
         folder = directory()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         secret = _secret(create=True)
         if secret is None:
             return
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".kb-", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
         with os.fdopen(handle, "wb") as out:
             out.write(_sign(secret, key, body).encode() + body)
-        os.replace(temporary, folder / f"kb-{key}.bin")
+        os.replace(temporary, folder / filename)
         _prune(folder)
-    except (OSError, TypeError, ValueError, pickle.PicklingError, RecursionError):
+    except OSError:
         return
 
 
@@ -115,16 +131,8 @@ def names_key(data: bytes) -> str:
 
 def fetch_names(key: str) -> dict[str, list[str]] | None:
     """Completion's name lists (plain JSON, signed like the models), or ``None``."""
-    if not enabled():
-        return None
-    path = directory() / f"names-{key}.json"
-    try:
-        blob = path.read_bytes()
-        secret = _secret(create=False)
-    except OSError:
-        return None
-    tag, body = blob[:_TAG], blob[_TAG:]
-    if secret is None or not compare_digest(tag, _sign(secret, key, body).encode()):
+    body = _verified(directory() / f"names-{key}.json", key)
+    if body is None:
         return None
     import json
 
@@ -140,18 +148,7 @@ def store_names(key: str, names: dict[str, list[str]]) -> None:
         return
     import json
 
-    try:
-        folder = directory()
-        secret = _secret(create=True)
-        if secret is None:
-            return
-        body = json.dumps(names).encode()
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".names-", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(_sign(secret, key, body).encode() + body)
-        os.replace(temporary, folder / f"names-{key}.json")
-    except (OSError, TypeError, ValueError):
-        return
+    _write_signed(f"names-{key}.json", key, json.dumps(names).encode())
 
 
 def _sign(secret: bytes, key: str, body: bytes) -> str:
