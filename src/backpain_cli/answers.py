@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from backpain_cli.conditions import FACTS
 from backpain_cli.engine import Profile
 from backpain_cli.errors import KnowledgeBaseError, UsageError
 from backpain_cli.model import Knowledge
@@ -17,8 +18,9 @@ from backpain_cli.model import Knowledge
 MAX_MONTHS = 1200.0  # 100 years: anything longer is a typo
 MAX_WEEKS = MAX_MONTHS * 52 / 12
 MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few lines; refuse anything this large
-BLOCK_RESULTS = ("positive", "negative", "not-done")
-AVOIDABLE = ("medication", "injections", "surgery")
+# The closed answer lists are the rule language's own vocabulary: one definition, in conditions.FACTS.
+BLOCK_RESULTS = FACTS["medial_branch_block"].values
+AVOIDABLE = FACTS["avoid"].values
 
 
 class Answers(NamedTuple):
