@@ -12,15 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from backpain_cli.errors import UsageError
-from backpain_cli.model import Knowledge, Treatment
+from backpain_cli.model import DIRECTION_WORDS, Knowledge, Treatment
 
-# The same plain words the explain view uses for a guideline's direction.
-DIRECTION_WORDS: dict[str, str] = {
-    "for": "for",
-    "against": "against",
-    "restricted": "only for some",
-    "no-recommendation": "no recommendation",
-}
 DISAGREE_MARKER = "Guidelines disagree"
 
 

@@ -27,6 +27,13 @@ PERMISSIVE: frozenset[str] = frozenset({"now", "consider", "next"})
 
 Direction = Literal["for", "against", "restricted", "no-recommendation"]
 DIRECTIONS: tuple[Direction, ...] = ("for", "against", "restricted", "no-recommendation")
+# The plain words every view uses for a guideline's direction.
+DIRECTION_WORDS: dict[str, str] = {
+    "for": "for",
+    "against": "against",
+    "restricted": "only for some",
+    "no-recommendation": "no recommendation",
+}
 Level = Literal["emergency", "urgent", "soon"]
 LEVELS: tuple[Level, ...] = ("emergency", "urgent", "soon")  # most severe first
 GUIDELINES: tuple[str, ...] = ("default", "nice", "acp", "who")

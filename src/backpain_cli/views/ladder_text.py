@@ -1,18 +1,22 @@
 """The pathway as a ladder for the terminal: surgery at the top, conservative care at the bottom.
 
-Draws ``backpain_cli.plan.ladder_rows`` with Rich ``Text`` objects only (never markup), wrapping each
+Draws ``backpain_cli.ladder.ladder_rows`` with Rich ``Text`` objects only (never markup), wrapping each
 line under the ladder's rail so it stays readable from 40 columns up.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 
-from backpain_cli.engine import Pathway
-from backpain_cli.model import Knowledge
-from backpain_cli.plan import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
+from backpain_cli.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
 from backpain_cli.views.text import STATUS_STYLE
+
+if TYPE_CHECKING:
+    from backpain_cli.engine import Pathway
+    from backpain_cli.model import Knowledge
 
 RAIL_STYLE = "dim"
 TITLE = "Your pathway as a ladder"

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.padding import Padding
-from rich.panel import Panel
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
-from backpain_cli.compare import DIRECTION_WORDS
 from backpain_cli.conditions import Check, Facts
-from backpain_cli.engine import Pathway, Step, would_change_with
-from backpain_cli.model import Knowledge, Treatment
+from backpain_cli.model import DIRECTION_WORDS, Knowledge, Treatment
+
+if TYPE_CHECKING:  # Panel, Tree and the engine are imported where used: most outputs need none of them.
+    from rich.tree import Tree
+
+    from backpain_cli.engine import Pathway, Step
 
 STATUS_STYLE = {
     "now": ("NOW", "bold green"),
@@ -37,9 +39,41 @@ DIRECTION_STYLE = {"for": "green", "against": "red", "restricted": "yellow", "no
 TRUTH_MARK = {True: ("met", "green"), False: ("not met", "red"), None: ("unknown", "magenta")}
 
 
-def _indent(renderable: RenderableType, width: int = 2) -> Padding:
-    # expand=False: no trailing spaces, so piped output and golden files stay clean.
-    return Padding(renderable, (0, 0, 0, width), expand=False)
+class Hang:
+    """``lead`` then ``body``, the body's wrapped lines kept under the body rather than under the lead.
+
+    The same lines a two-column ``Table.grid`` gives, at a fraction of the cost: explain and pathway
+    print hundreds of these (docs/performance.md). When a labelled lead would leave the body fewer
+    than ``MIN_BODY`` columns, the label gets a line of its own and the body goes under it.
+    """
+
+    MIN_BODY = 20
+
+    def __init__(self, lead: Text, body: Text) -> None:
+        self.lead, self.body = lead, body
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        lead = self.lead
+        label = lead.plain.strip()
+        if label and width - lead.cell_len < self.MIN_BODY:
+            margin = len(lead.plain) - len(lead.plain.lstrip()) + 2
+            yield from _wrapped_lines(console, lead, width, Text(), Text())
+            lead = Text(" " * margin)
+        yield from _wrapped_lines(console, self.body, width, lead, Text(" " * lead.cell_len))
+
+
+def _wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: Text) -> RenderResult:
+    """``body`` wrapped to fit after ``first`` (first line) and ``rest`` (the others), as segments."""
+    lines = body.wrap(console, max(width - max(first.cell_len, rest.cell_len), 1), overflow="fold") or [Text()]
+    for number, line in enumerate(lines):
+        # assemble, not render each part: Text.render drops the base style of a text without spans.
+        yield from Text.assemble(rest if number else first, line).render(console)
+        yield Segment.line()
+
+
+def _indent(body: Text, width: int = 2) -> Hang:
+    return Hang(Text(" " * width), body)
 
 
 def _heading(text: str) -> Text:
@@ -50,16 +84,10 @@ def _cite(kb: Knowledge, ids: Iterable[str]) -> Text:
     return Text("Sources: " + "; ".join(kb.sources[i].label for i in ids if i in kb.sources), style="dim")
 
 
-def _hang(prefix: str | Text, body: str | Text, indent: int = 2) -> Table:
+def _hang(prefix: str | Text, body: str | Text, indent: int = 2) -> Hang:
     """A line whose wrapped continuation lines stay indented under the text, not under the prefix."""
-    grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    grid.add_row(
-        Text(" " * indent) + (prefix if isinstance(prefix, Text) else Text(prefix, style="bold")),
-        body if isinstance(body, Text) else Text(body),
-    )
-    return grid
+    label = prefix if isinstance(prefix, Text) else Text(prefix, style="bold")
+    return Hang(Text(" " * indent) + label + " ", body if isinstance(body, Text) else Text(body))
 
 
 def _bullets(items: Iterable[str]) -> Group:
@@ -202,12 +230,12 @@ def decision_rules(kb: Knowledge, t: Treatment) -> list[RenderableType]:
     return lines
 
 
-def _statement(kb: Knowledge, text: str, sources: Iterable[str]) -> Table:
+def _statement(kb: Knowledge, text: str, sources: Iterable[str]) -> Hang:
     labels = "; ".join(kb.sources[s].label for s in sources)
     return _hang("•", Text.assemble(text, (f" [{labels}]", "dim")))
 
 
-def _source_line(kb: Knowledge, source_id: str) -> Table:
+def _source_line(kb: Knowledge, source_id: str) -> Hang:
     s = kb.sources[source_id]
     bits = [s.title, s.publisher, str(s.year) if s.year else "", s.section or "", s.url or ""]
     return _hang(s.label + ":", ", ".join(b for b in bits if b))
@@ -298,6 +326,8 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
             _cite(kb, p.urgent.sources),
             Text("Routine treatment options are on hold until you have been checked.", style="bold"),
         )
+        from rich.panel import Panel
+
         parts.append(Panel(body, title=Text(level.label, style=LEVEL_STYLE[p.urgent.level]), border_style="red"))
     else:
         parts.append(Text.assemble(("Warning signs: ", "bold red"), kb.warning_signs))
@@ -366,11 +396,18 @@ def _step(kb: Knowledge, s: Step, *, why: bool) -> RenderableType:
         head.append("  (a kind of care you would rather avoid)", style="dim")
     lines: list[RenderableType] = [head, _indent(Text(s.reason), 4), _indent(_cite(kb, s.sources), 4)]
     if why:
-        lines.append(_indent(trace_tree(kb, s), 4))
+        from rich.padding import Padding
+
+        # expand=False: no trailing spaces, so piped output and golden files stay clean.
+        lines.append(Padding(trace_tree(kb, s), (0, 0, 0, 4), expand=False))
     return Group(*lines)
 
 
 def trace_tree(kb: Knowledge, s: Step) -> Tree:
+    from rich.tree import Tree
+
+    from backpain_cli.engine import would_change_with
+
     tree = Tree(Text(f"Why: decided by {s.rule_path}", style="dim"))
     for t in s.trace:
         label = Text.assemble((f"{t.path} ", "dim"), f"[{t.kind} -> {t.status}] ", (t.outcome, _outcome_style(t.outcome)))
