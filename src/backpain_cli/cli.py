@@ -7,6 +7,7 @@ No ``from __future__ import annotations`` here on purpose: Typer reads every par
 on every run, and real objects are several times cheaper for it than strings it must evaluate.
 """
 
+import copy
 import datetime as dt
 import gc
 import os
@@ -71,7 +72,8 @@ class BackpainGroup(TyperGroup):
             if ctx is not None:
                 hint = f" Run '{ctx.command_path} --help' for the options."
             message = _one_line(error.format_message()).rstrip(".")
-            _error_line(f"{message}.{hint}")
+            stop = "" if message.endswith(("?", "!")) else "."  # "Did you mean 'list'?" needs no full stop
+            _error_line(f"{message}{stop}{hint}")
             sys.exit(ExitCode.USAGE)
         except typer.Abort:
             _error_line("interrupted")
@@ -699,9 +701,65 @@ def kb_schema_command() -> None:
     _print_json(knowledge_base_schema())
 
 
+# --- start-up: build only the command being run ---------------------------------------------------
+
+# The root options that take a value; every other option before the command (--help, --version,
+# --install-completion) is about the whole program, so it needs the whole app.
+_ROOT_OPTIONS_WITH_VALUE = ("--kb",)
+
+
+def invoked_command(args: Sequence[str]) -> str | None:
+    """The command ``args`` runs (``explain``, ``kb``...), or None when it is not plain which one."""
+    names = {info.name for info in app.registered_commands} | {info.name for info in app.registered_groups}
+    words = iter(args)
+    for word in words:
+        if word in _ROOT_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif word.startswith(tuple(f"{option}=" for option in _ROOT_OPTIONS_WITH_VALUE)):
+            continue
+        else:
+            return word if word in names else None  # an option, "--", or a misspelt command: whole app
+    return None
+
+
+def _completion_args() -> list[str]:
+    """The words before the one being completed, when the shell asks for completions (Typer's protocol)."""
+    from typer._click.shell_completion import split_arg_string
+
+    if "_TYPER_COMPLETE_ARGS" in os.environ:  # zsh, fish, PowerShell
+        line = os.environ["_TYPER_COMPLETE_ARGS"]
+        words = split_arg_string(line)[1:]
+        return words if line.endswith(" ") else words[:-1]  # when in doubt, one word fewer: the whole app
+    if "COMP_WORDS" in os.environ:  # bash
+        return split_arg_string(os.environ["COMP_WORDS"])[1 : int(os.environ.get("COMP_CWORD", "0") or 0)]
+    return []
+
+
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """``app`` with only the command being run registered.
+
+    Typer turns every command's signature into Click parameters on every start (35 parameters, about
+    6 ms, a quarter of what backpain may add to the import floor; docs/performance.md), though one
+    command runs. Anything that is not plainly one command (root help, --version, a misspelt name,
+    completing a command's name) gets the whole app, so help and suggestions stay complete.
+    """
+    name = invoked_command(args)
+    if name is None:
+        return app
+    lean = copy.copy(app)  # shares the callback, info and settings; only the registries differ
+    lean.registered_commands = [info for info in app.registered_commands if info.name == name]
+    lean.registered_groups = [info for info in app.registered_groups if info.name == name]
+    return lean
+
+
 def main() -> None:
     """Console-script entry point."""
     # A run lasts a fraction of a second and builds large immutable structures; the cyclic garbage
     # collector would only walk them again and again (a third of the time on large knowledge bases).
     gc.disable()
-    app()
+    completing = "_BACKPAIN_COMPLETE" in os.environ
+    try:
+        args = _completion_args() if completing else sys.argv[1:]
+    except ValueError:  # an unfinished quote on the command line being completed
+        args = []
+    app_for(args)()
