@@ -6,8 +6,6 @@ A condition in the knowledge base is structured YAML, never an expression string
 a fact the person has not given is unknown, never false.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -80,7 +78,7 @@ class Check(NamedTuple):
     text: str
     result: Truth
     answer: str | None = None
-    children: tuple[Check, ...] = ()
+    children: tuple["Check", ...] = ()
     unknown_facts: frozenset[str] = frozenset()
 
 
@@ -102,13 +100,13 @@ class Condition:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(repr(getattr(self, f)) for f in self.__slots__)})"
 
-    def evaluate(self, facts: Facts) -> Check:  # pragma: no cover - abstract
+    def evaluate(self, facts: "Facts") -> Check:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def fact_names(self) -> frozenset[str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def describe(self, facts: Facts) -> str:  # pragma: no cover - abstract
+    def describe(self, facts: "Facts") -> str:  # pragma: no cover - abstract
         """The condition in words, using the knowledge base's fact labels."""
         raise NotImplementedError
 
@@ -124,7 +122,7 @@ class Facts:
     def get(self, name: str) -> Any:
         return self._values.get(name)
 
-    def for_treatment(self, treatment_id: str) -> Facts:
+    def for_treatment(self, treatment_id: str) -> "Facts":
         return Facts(self._values, treatment_id, self.labels)
 
     def label(self, name: str) -> str:

@@ -6,8 +6,6 @@ tier's rules (such as the surgical gate). Unknown answers fail closed: a rule th
 back, whose answer is missing, turns a would-be "now" into "needs-answer" naming the question.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from backpain_cli.conditions import Check, Facts
@@ -57,18 +55,17 @@ class Step(NamedTuple):
     missing: tuple[str, ...] = ()  # facts whose answers would decide a needs-answer step
     avoided: bool = False
 
-
-def would_change_with(step: Step) -> tuple[str, ...]:
-    """The answers that could change this step: those the rules up to the deciding one look at."""
-    facts: dict[str, None] = {}
-    for rule in step.trace:
-        if rule.outcome == "other guideline":
-            facts["guideline"] = None
-            continue
-        facts.update(dict.fromkeys(sorted(rule.facts)))
-        if rule.path == step.rule_path:
-            break
-    return tuple(facts)
+    def would_change_with(self) -> tuple[str, ...]:
+        """The answers that could change this step: those the rules up to the deciding one look at."""
+        facts: dict[str, None] = {}
+        for rule in self.trace:
+            if rule.outcome == "other guideline":
+                facts["guideline"] = None
+                continue
+            facts.update(dict.fromkeys(sorted(rule.facts)))
+            if rule.path == self.rule_path:
+                break
+        return tuple(facts)
 
 
 class Urgent(NamedTuple):

@@ -1,10 +1,10 @@
 """The validated knowledge base as frozen, typed objects. Built only by ``backpain_cli.knowledge``.
 
 They are ``NamedTuple``s rather than dataclasses: immutable and typed alike, but a tenth of the cost
-to define, which every run pays at start-up (docs/performance.md).
+to define, which every run pays at start-up (docs/performance.md). For the same reason there is no
+``from __future__ import annotations`` here, nor in ``conditions`` and ``engine``: a ``NamedTuple``
+compiles each string annotation on its own, a third of the classes' cost.
 """
-
-from __future__ import annotations
 
 import datetime as dt
 from typing import Literal, NamedTuple

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backpain_cli.conditions import Check
-from backpain_cli.engine import Pathway, Step, would_change_with
 from backpain_cli.model import Knowledge, Source, Treatment
+
+if TYPE_CHECKING:  # list and explain never load the engine
+    from backpain_cli.conditions import Check
+    from backpain_cli.engine import Pathway, Step
 
 JSON_SCHEMA_VERSION = 1
 
@@ -126,7 +128,7 @@ def step(s: Step) -> dict[str, Any]:
         "sources": list(s.sources),
         "decided_by": s.rule_path,
         "missing_answers": list(s.missing),
-        "would_change_with": list(would_change_with(s)),
+        "would_change_with": list(s.would_change_with()),
         "avoided": s.avoided,
         "trace": [
             {
