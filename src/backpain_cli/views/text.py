@@ -19,7 +19,7 @@ from rich.text import Text
 from backpain_cli.conditions import Check, Facts
 from backpain_cli.model import DIRECTION_WORDS, Knowledge, Treatment
 
-if TYPE_CHECKING:  # Panel, Tree and the engine are imported where used: most outputs need none of them.
+if TYPE_CHECKING:  # Panel and Tree are imported where used: most outputs need neither.
     from rich.tree import Tree
 
     from backpain_cli.engine import Pathway, Step
@@ -65,7 +65,9 @@ class Hang:
 
 def _wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: Text) -> RenderResult:
     """``body`` wrapped to fit after ``first`` (first line) and ``rest`` (the others), as segments."""
-    lines = body.wrap(console, max(width - max(first.cell_len, rest.cell_len), 1), overflow="fold") or [Text()]
+    room = max(width - max(first.cell_len, rest.cell_len), 1)
+    fits = body.cell_len <= room and "\n" not in body.plain  # most lines: no need for Rich's word-by-word wrap
+    lines: Iterable[Text] = [body] if fits else (body.wrap(console, room, overflow="fold") or [Text()])
     for number, line in enumerate(lines):
         # assemble, not render each part: Text.render drops the base style of a text without spans.
         yield from Text.assemble(rest if number else first, line).render(console)
@@ -391,22 +393,21 @@ def _summary(p: Pathway) -> Group:
 
 def _step(kb: Knowledge, s: Step, *, why: bool) -> RenderableType:
     word, style = STATUS_STYLE[s.status]
-    head = Text.assemble((f"{s.order:>2}. ", "dim"), (s.treatment.name, "bold"), "  ", (word, style))
+    body = Text.assemble((s.treatment.name, "bold"), "  ", (word, style))
     if s.avoided:
-        head.append("  (a kind of care you would rather avoid)", style="dim")
-    lines: list[RenderableType] = [head, _indent(Text(s.reason), 4), _indent(_cite(kb, s.sources), 4)]
-    if why:
-        from rich.padding import Padding
+        body.append("  (a kind of care you would rather avoid)", style="dim")
+    # One hanging block: the name, status, reason and sources all line up after the step's number.
+    step = Hang(Text(f"{s.order:>2}. ", style="dim"), Text.assemble(body, "\n", s.reason, "\n", _cite(kb, s.sources)))
+    if not why:
+        return step
+    from rich.padding import Padding
 
-        # expand=False: no trailing spaces, so piped output and golden files stay clean.
-        lines.append(Padding(trace_tree(kb, s), (0, 0, 0, 4), expand=False))
-    return Group(*lines)
+    # expand=False: no trailing spaces, so piped output and golden files stay clean.
+    return Group(step, Padding(trace_tree(kb, s), (0, 0, 0, 4), expand=False))
 
 
 def trace_tree(kb: Knowledge, s: Step) -> Tree:
     from rich.tree import Tree
-
-    from backpain_cli.engine import would_change_with
 
     tree = Tree(Text(f"Why: decided by {s.rule_path}", style="dim"))
     for t in s.trace:
@@ -416,7 +417,7 @@ def trace_tree(kb: Knowledge, s: Step) -> Tree:
             _add_check(branch, t.check)
     if s.missing:
         tree.add(Text("Needs an answer about: " + ", ".join(_labels(kb, s.missing)), style="magenta"))
-    changers = would_change_with(s)
+    changers = s.would_change_with()
     if changers:
         tree.add(Text("What would change it: a different answer about " + ", ".join(_labels(kb, changers)), style="cyan"))
     return tree
