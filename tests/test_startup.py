@@ -1,5 +1,6 @@
-"""Start-up builds only the command being run (``cli.app_for``); whatever is typed, the answer must be
-the one the whole app gives. Nothing here is timed: docs/performance.md has the figures.
+"""Start-up builds only the command being run, or only the summaries for root help (``cli.app_for``);
+whatever is typed, the answer must be the one the whole app gives. Nothing here is timed:
+docs/performance.md has the figures.
 """
 
 from __future__ import annotations
@@ -54,10 +55,21 @@ def test_every_command_is_known() -> None:
     assert {i.name for i in cli.app.registered_commands} | {i.name for i in cli.app.registered_groups} == set(COMMANDS)
 
 
+@pytest.mark.parametrize("args", [[], ["--help"], ["-h"], ["--kb", "x.yaml", "--help"]])
+def test_root_help_builds_summaries_only(args: list[str]) -> None:
+    shown = cli.app_for(args)
+    assert [i.name for i in shown.registered_commands] == [i.name for i in cli.app.registered_commands]
+    assert all(i.callback is cli._no_parameters for i in shown.registered_commands)
+    assert all(i.help for i in shown.registered_commands)
+
+
 def test_the_whole_app_is_left_as_it_was() -> None:
     before = (list(cli.app.registered_commands), list(cli.app.registered_groups))
+    callbacks = [i.callback for i in cli.app.registered_commands]
     cli.app_for(["explain", "epidural"])
+    cli.app_for(["--help"])
     assert (cli.app.registered_commands, cli.app.registered_groups) == before
+    assert [i.callback for i in cli.app.registered_commands] == callbacks
 
 
 def _both(runner: CliRunner, args: list[str]) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
@@ -93,6 +105,9 @@ EXAMPLES = [
     ["lst"],
     ["--version"],
     ["--help"],
+    ["-h", "explain"],
+    ["--kb", str(SHIPPED), "--help"],
+    ["--kb"],
     [],
 ]
 

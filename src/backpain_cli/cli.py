@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
+from typer.models import CommandInfo
 
 from backpain_cli import __version__
 from backpain_cli.errors import BackpainError, ExitCode, KnowledgeBaseError, UsageError, printable
@@ -704,22 +705,27 @@ def kb_schema_command() -> None:
 # --- start-up: build only the command being run ---------------------------------------------------
 
 # The root options that take a value; every other option before the command (--help, --version,
-# --install-completion) is about the whole program, so it needs the whole app.
+# --install-completion) is about the whole program.
 _ROOT_OPTIONS_WITH_VALUE = ("--kb",)
+_HELP_OPTIONS = ("-h", "--help")
 
 
-def invoked_command(args: Sequence[str]) -> str | None:
-    """The command ``args`` runs (``explain``, ``kb``...), or None when it is not plain which one."""
-    names = {info.name for info in app.registered_commands} | {info.name for info in app.registered_groups}
+def _first_word(args: Sequence[str]) -> str | None:
+    """The first word of ``args`` that is neither a root option taking a value nor that value."""
     words = iter(args)
     for word in words:
         if word in _ROOT_OPTIONS_WITH_VALUE:
             next(words, None)
-        elif word.startswith(tuple(f"{option}=" for option in _ROOT_OPTIONS_WITH_VALUE)):
-            continue
-        else:
-            return word if word in names else None  # an option, "--", or a misspelt command: whole app
+        elif not word.startswith(tuple(f"{option}=" for option in _ROOT_OPTIONS_WITH_VALUE)):
+            return word
     return None
+
+
+def invoked_command(args: Sequence[str]) -> str | None:
+    """The command ``args`` runs (``explain``, ``kb``...), or None when it is not plain which one."""
+    word = _first_word(args)
+    names = {info.name for info in app.registered_commands} | {info.name for info in app.registered_groups}
+    return word if word in names else None  # an option, "--", or a misspelt command: None
 
 
 def _completion_args() -> list[str]:
@@ -736,20 +742,39 @@ def _completion_args() -> list[str]:
 
 
 def app_for(args: Sequence[str]) -> typer.Typer:
-    """``app`` with only the command being run registered.
+    """``app``, built for what ``args`` asks: only the command being run, or only the commands' summaries.
 
     Typer turns every command's signature into Click parameters on every start (35 parameters, about
     6 ms, a quarter of what backpain may add to the import floor; docs/performance.md), though one
-    command runs. Anything that is not plainly one command (root help, --version, a misspelt name,
-    completing a command's name) gets the whole app, so help and suggestions stay complete.
+    command runs. Root help (and completing a command's name) lists the commands' names and
+    summaries only, so their parameters are not needed. Anything else (--version, a misspelt name)
+    gets the whole app, so errors and suggestions stay complete.
     """
     name = invoked_command(args)
-    if name is None:
-        return app
-    lean = copy.copy(app)  # shares the callback, info and settings; only the registries differ
-    lean.registered_commands = [info for info in app.registered_commands if info.name == name]
-    lean.registered_groups = [info for info in app.registered_groups if info.name == name]
-    return lean
+    if name is not None:
+        lean = copy.copy(app)  # shares the callback, info and settings; only the registries differ
+        lean.registered_commands = [info for info in app.registered_commands if info.name == name]
+        lean.registered_groups = [info for info in app.registered_groups if info.name == name]
+        return lean
+    if _first_word(args) in (None, *_HELP_OPTIONS):
+        summaries = copy.copy(app)
+        summaries.registered_commands = [_summary_only(info) for info in app.registered_commands]
+        return summaries
+    return app
+
+
+def _summary_only(info: CommandInfo) -> CommandInfo:
+    """A command as the root help shows it: the same name, help and settings, without parameters."""
+    import inspect
+
+    shown = copy.copy(info)
+    shown.help = info.help if info.help is not None else inspect.getdoc(info.callback)
+    shown.callback = _no_parameters
+    return shown
+
+
+def _no_parameters() -> None:  # pragma: no cover - never run: it stands in for a command in the root help
+    raise RuntimeError("a command's summary was run instead of the command")
 
 
 def main() -> None:
