@@ -138,6 +138,31 @@ def test_warm_runs_do_not_load_openssl(args: list[str], warm: Path) -> None:
     assert "_hashlib" not in modules
 
 
+@pytest.mark.parametrize("args", JSON_COMMANDS[:2])
+def test_list_and_explain_never_load_the_engine(args: list[str], warm: Path) -> None:
+    """Only a pathway needs the rule engine."""
+    result, modules = _run(args, warm)
+    assert result.returncode == 0, result.stderr
+    assert "backpain_cli.engine" not in modules
+
+
+@pytest.mark.parametrize("args", JSON_COMMANDS)
+def test_warm_runs_only_read_the_cache(args: list[str], warm: Path) -> None:
+    """Writing an entry needs tempfile (and random); reading one needs only the C unpickler."""
+    result, modules = _run(args, warm)
+    assert result.returncode == 0, result.stderr
+    assert {"tempfile", "random", "pickle"} & modules == set()
+
+
+def test_the_text_pathway_does_not_load_the_plan_writer(warm: Path) -> None:
+    """The ladder comes from backpain_cli.ladder; the plan writer (Jinja2, dataclasses) is for --save."""
+    result, modules = _run(["pathway", "--months", "4"], warm)
+    assert result.returncode == 0, result.stderr
+    assert "Your pathway as a ladder" in result.stdout
+    assert "backpain_cli.plan" not in modules
+    assert _loaded(modules, "jinja2") == []
+
+
 # --- help ------------------------------------------------------------------------------------------
 
 
