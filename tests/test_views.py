@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from backpain_cli.answers import Answers, build_profile
+from backpain_cli.engine import build_pathway
+from backpain_cli.model import Knowledge
 from backpain_cli.views.text import Hang, _hang, _indent
 
 # Spaces at the end of a line, before any closing escape codes: invisible, and not drawn alike.
@@ -98,3 +101,25 @@ def test_same_lines_as_the_grid_it_replaced(width: int, body: str, label: str, s
     """Where the label leaves room, ``Hang`` is a faster drawing of the same two-column grid."""
     label_text, body_text = Text(label, style="bold"), Text(body, style=style)
     assert _lines(_hang(label_text, body_text), width, colour=colour) == _lines(_grid(label_text, body_text), width, colour=colour)
+
+
+def test_several_paragraphs_start_on_lines_of_their_own() -> None:
+    assert _lines(Hang(Text(" 7. "), Text("Name  NOW"), Text(BODY), Text("Sources: NICE NG59")), 50) == [
+        " 7. Name  NOW",
+        "    The guidelines we use do not say how quickly",
+        "    it works; NICE only suggests it for recent,",
+        "    severe sciatica.",
+        "    Sources: NICE NG59",
+    ]
+
+
+def test_the_ladder_bars_keep_their_status_colours(kb: Knowledge) -> None:
+    """The rail and the key's label are dim; the glyphs are drawn in their own colours, not dimmed with them."""
+    from backpain_cli.views.ladder_text import render_ladder
+
+    pathway = build_pathway(kb, build_profile(kb, Answers(months=4)))
+    console = Console(width=80, force_terminal=True, color_system="standard", highlight=False, markup=False)
+    segments = list(console.render(render_ladder(kb, pathway)))
+    glyphs = [s for s in segments if s.text == "#"]
+    assert glyphs, "the pathway has a 'now' step, so the ladder draws a #"
+    assert all(s.style is not None and s.style.bold and not s.style.dim and s.style.color is not None for s in glyphs)

@@ -12,7 +12,7 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 
 from backpain_cli.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
-from backpain_cli.views.text import STATUS_STYLE
+from backpain_cli.views.text import STATUS_STYLE, wrapped_lines
 
 if TYPE_CHECKING:
     from backpain_cli.engine import Pathway
@@ -38,11 +38,11 @@ class Ladder:
         for rung in reversed(self.rungs):
             head = Text.assemble((f"{rung.position:>{number}} ", "bold"), ("┣━ ", RAIL_STYLE))
             name = Text(rung.tier_name, style="bold" if rung.highlights else "")
-            yield from _wrapped(console, head, rail + Text("   "), name, width)
-            yield from _wrapped(console, rail + Text("   "), rail + Text("   "), _bar(rung), width)
+            yield from wrapped_lines(console, name, width, head, rail + Text("   "))
+            yield from wrapped_lines(console, _bar(rung), width, rail + Text("   "), rail + Text("   "))
             for status, names in rung.highlights:
                 label = Text(f"{STATUS_LABELS[status]}: ", style=STATUS_STYLE[status][1])
-                yield from _wrapped(console, rail + Text("   "), rail + Text("     "), label + Text("; ".join(names)), width)
+                yield from wrapped_lines(console, label + Text("; ".join(names)), width, rail + Text("   "), rail + Text("     "))
             yield rail
         yield Text.assemble((" " * number + " ▼ ", RAIL_STYLE), (LADDER_BOTTOM, "dim"))
         yield from _legend(self.rungs, width)
@@ -53,7 +53,7 @@ def _legend(rungs: list[LadderRung], width: int) -> list[Text]:
     items = [Text.assemble((glyph, STATUS_STYLE[status][1]), (f" {label.lower()}", "dim")) for status, glyph, label in ladder_legend(rungs)]
     if not items:
         return []
-    lines = [Text("Key: ", style="dim")]
+    lines = [Text.assemble(("Key: ", "dim"))]  # a span, not the line's style: the glyphs keep their colours
     for item in items:
         line = lines[-1]
         gap = 0 if line.plain in ("Key: ", "     ") else 2
@@ -73,17 +73,6 @@ def _bar(rung: LadderRung) -> Text:
         bar.append(" ")
     bar.append(rung.summary(), style="dim")
     return bar
-
-
-def _wrapped(console: Console, first: Text, later: Text, body: Text, width: int) -> list[Text]:
-    """``body`` wrapped to fit after ``first`` on its first line and after ``later`` on the rest."""
-    room = max(width - max(first.cell_len, later.cell_len), 10)
-    lines = body.wrap(console, room, overflow="fold") or [Text("")]
-    out: list[Text] = []
-    for i, line in enumerate(lines):
-        line.rstrip()
-        out.append((first if i == 0 else later) + line)
-    return out
 
 
 def render_ladder(kb: Knowledge, pathway: Pathway) -> RenderableType:

@@ -43,13 +43,14 @@ class Hang:
     """``lead`` then ``body``, the body's wrapped lines kept under the body rather than under the lead.
 
     The same lines a two-column ``Table.grid`` gives, at a fraction of the cost: explain and pathway
-    print hundreds of these (docs/performance.md). When a labelled lead would leave the body fewer
-    than ``MIN_BODY`` columns, the label gets a line of its own and the body goes under it.
+    print hundreds of these (docs/performance.md). ``body`` may be several paragraphs, each starting
+    on a line of its own under the first. When a labelled lead would leave the body fewer than
+    ``MIN_BODY`` columns, the label gets a line of its own and the body goes under it.
     """
 
     MIN_BODY = 20
 
-    def __init__(self, lead: Text, body: Text) -> None:
+    def __init__(self, lead: Text, *body: Text) -> None:
         self.lead, self.body = lead, body
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -58,12 +59,14 @@ class Hang:
         label = lead.plain.strip()
         if label and width - lead.cell_len < self.MIN_BODY:
             margin = len(lead.plain) - len(lead.plain.lstrip()) + 2
-            yield from _wrapped_lines(console, lead, width, Text(), Text())
+            yield from wrapped_lines(console, lead, width, Text(), Text())
             lead = Text(" " * margin)
-        yield from _wrapped_lines(console, self.body, width, lead, Text(" " * lead.cell_len))
+        rest = Text(" " * lead.cell_len)
+        for number, paragraph in enumerate(self.body or (Text(),)):
+            yield from wrapped_lines(console, paragraph, width, rest if number else lead, rest)
 
 
-def _wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: Text) -> RenderResult:
+def wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: Text) -> RenderResult:
     """``body`` wrapped to fit after ``first`` (first line) and ``rest`` (the others), as segments."""
     room = max(width - max(first.cell_len, rest.cell_len), 1)
     fits = body.cell_len <= room and "\n" not in body.plain  # most lines: no need for Rich's word-by-word wrap
@@ -397,7 +400,7 @@ def _step(kb: Knowledge, s: Step, *, why: bool) -> RenderableType:
     if s.avoided:
         body.append("  (a kind of care you would rather avoid)", style="dim")
     # One hanging block: the name, status, reason and sources all line up after the step's number.
-    step = Hang(Text(f"{s.order:>2}. ", style="dim"), Text.assemble(body, "\n", s.reason, "\n", _cite(kb, s.sources)))
+    step = Hang(Text(f"{s.order:>2}. ", style="dim"), body, Text(s.reason), _cite(kb, s.sources))
     if not why:
         return step
     from rich.padding import Padding
