@@ -4,8 +4,6 @@ All three routes meet in ``Answers``, so every answer is validated by the same c
 messages, whichever way it came in.
 """
 
-from __future__ import annotations
-
 import math
 from pathlib import Path
 from typing import Any, NamedTuple

@@ -778,10 +778,8 @@ def _no_parameters() -> None:  # pragma: no cover - never run: it stands in for 
 
 
 def main() -> None:
-    """Console-script entry point."""
-    # A run lasts a fraction of a second and builds large immutable structures; the cyclic garbage
-    # collector would only walk them again and again (a third of the time on large knowledge bases).
-    gc.disable()
+    """Run the app for this process's command line (``backpain_cli.entry`` calls it)."""
+    gc.disable()  # see backpain_cli.entry: no cyclic garbage collection in a run that lasts a moment
     completing = "_BACKPAIN_COMPLETE" in os.environ
     try:
         args = _completion_args() if completing else sys.argv[1:]

@@ -5,8 +5,6 @@ Shared by the terminal (``backpain_cli.views.ladder_text``) and the printable pl
 nothing beyond the model.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -78,7 +76,7 @@ class LadderRung(NamedTuple):
         return f"{self.total} {noun}: {counts}" if counts else f"{self.total} {noun}"
 
 
-def ladder_rows(kb: Knowledge, pathway: Pathway) -> list[LadderRung]:
+def ladder_rows(kb: Knowledge, pathway: "Pathway") -> list[LadderRung]:
     """The pathway as rungs in ``kb.tiers`` order: conservative care first (bottom), surgery last (top)."""
     rank = {status: i for i, status in enumerate(STATUSES)}
     rungs: list[LadderRung] = []

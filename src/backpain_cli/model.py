@@ -2,8 +2,9 @@
 
 They are ``NamedTuple``s rather than dataclasses: immutable and typed alike, but a tenth of the cost
 to define, which every run pays at start-up (docs/performance.md). For the same reason there is no
-``from __future__ import annotations`` here, nor in ``conditions`` and ``engine``: a ``NamedTuple``
-compiles each string annotation on its own, a third of the classes' cost.
+``from __future__ import annotations`` here, nor in the other modules that define ``NamedTuple``s
+(``conditions``, ``engine``, ``answers``, ``ladder``): a ``NamedTuple`` compiles each string
+annotation on its own, a third of the classes' cost.
 """
 
 import datetime as dt
