@@ -72,9 +72,16 @@ def wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: T
     fits = body.cell_len <= room and "\n" not in body.plain  # most lines: no need for Rich's word-by-word wrap
     lines: Iterable[Text] = [body] if fits else (body.wrap(console, room, overflow="fold") or [Text()])
     for number, line in enumerate(lines):
-        # assemble, not render each part: Text.render drops the base style of a text without spans.
-        yield from Text.assemble(rest if number else first, line).render(console)
+        yield from _segments(console, rest if number else first)
+        yield from _segments(console, line)
         yield Segment.line()
+
+
+def _segments(console: Console, text: Text) -> Iterable[Segment]:
+    """``text`` as segments, with its own style: ``Text.render`` leaves that out when there are no spans."""
+    if text.spans:
+        return text.render(console)
+    return (Segment(text.plain, console.get_style(text.style) if text.style else None),) if text.plain else ()
 
 
 def _indent(body: Text, width: int = 2) -> Hang:
