@@ -4,6 +4,8 @@ Every command is timed as a fresh process with stdout to a pipe, exactly as a sh
 shell-completion hook would run it, and compared with a *floor*: a bare ``python -c "import ..."`` of
 the libraries that command cannot avoid. Each command and its floor run alternately, round after
 round, so a noisy machine slows both alike; the ratio of the two medians is what the targets bound.
+A floor that several commands share (the three text commands, the three JSON ones) is one program:
+its median is taken over the floor runs of all of them.
 
 Usage (from the repository root, with the project's virtualenv)::
 
@@ -282,8 +284,8 @@ def generate_kb(size: int, path: Path) -> None:
         for block in blocks:
             out.write("\n".join(block) + "\n")
         for n in range(size - len(blocks)):
-            k, block = divmod(n, len(blocks))
-            out.write("\n".join(_copy(blocks[block], k + 1)) + "\n")
+            k, index = divmod(n, len(blocks))
+            out.write("\n".join(_copy(blocks[index], k + 1)) + "\n")
 
 
 # --- the plan --------------------------------------------------------------------------------------
@@ -425,10 +427,28 @@ def table(rows: list[list[str]], header: list[str], right: set[int]) -> str:
     return "\n".join([fmt(header), rule, *(fmt(r) for r in rows)])
 
 
+def pooled_floors(pairs: list[Pair]) -> dict[str, Series]:
+    """Each floor command with the runs of every pair that uses it.
+
+    The three text commands share one floor, and so do the three JSON commands. Each pair still
+    alternates its command with its own floor runs, but the floor's median is taken over all of
+    them: three times the samples of the same program, so one noisy stretch of a run moves the
+    ratio far less.
+    """
+    pooled: dict[str, Series] = {}
+    for p in pairs:
+        code = p.floor.argv[-1]
+        if code not in pooled:
+            pooled[code] = Series(p.floor.label, p.floor.argv, p.floor.env)
+        pooled[code].runs.extend(p.floor.runs)
+    return pooled
+
+
 def report_pairs(pairs: list[Pair]) -> tuple[str, list[Verdict]]:
     rows, verdicts = [], []
+    floors_pooled = pooled_floors(pairs)
     for p in pairs:
-        c, f = p.command, p.floor
+        c, f = p.command, floors_pooled[p.floor.argv[-1]]
         ratio = c.median / f.median
         rss_ratio = c.rss_mib / f.rss_mib
         broken = bool(c.failures)
@@ -457,7 +477,10 @@ def report_pairs(pairs: list[Pair]) -> tuple[str, list[Verdict]]:
     floors = "\n".join(
         f"  floor for {', '.join(p.name for p in pairs if p.floor.argv[-1] == code)}: python -c {code!r}" for code in FLOORS.values()
     )
-    limits = f"  limits: time ratio <= {TIME_LIMIT}, peak RSS ratio <= {RSS_LIMIT}; ratio = median(command) / median(floor), same rounds"
+    limits = (
+        f"  limits: time ratio <= {TIME_LIMIT}, peak RSS ratio <= {RSS_LIMIT}; ratio = median(command) / median(floor), "
+        "same rounds; a floor shared by several commands is pooled over their rounds"
+    )
     return f"{text}\n{floors}\n{limits}", verdicts
 
 
