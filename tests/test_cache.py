@@ -116,4 +116,4 @@ def test_completion_on_a_warm_cache_reads_only_the_signed_name_list(tmp_path: Pa
     assert "epidural-steroid-injection" in first.stdout and "epidural-steroid-injection" in second.stdout
     assert first.stdout.strip().endswith("MODEL")  # a cold cache loads the knowledge base once
     assert second.stdout.strip().endswith("NO-MODEL")
-    assert len(list((tmp_path / "cache").glob("names-*.json"))) == 1
+    assert len(list((tmp_path / "cache").glob("names-*.bin"))) == 1

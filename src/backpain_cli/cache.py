@@ -18,6 +18,7 @@ Location: ``$BACKPAIN_CACHE_DIR``, else ``$XDG_CACHE_HOME/backpain``, else ``~/.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 from _operator import _compare_digest as compare_digest  # constant time, without importing hmac
 
@@ -132,20 +133,22 @@ def _write_signed(filename: str, key: str, body: bytes) -> None:
 
 
 def names_key(data: bytes) -> str:
-    """Where completion's name lists are filed: the file's bytes and the program version only."""
-    return blake2b(data + f"\0backpain {__version__} names {FORMAT}".encode(), digest_size=32).hexdigest()
+    """Where completion's name lists are filed: the file's bytes, the program version and the format."""
+    salt = f"\0backpain {__version__} names {FORMAT} marshal {marshal.version}"
+    return blake2b(data + salt.encode(), digest_size=32).hexdigest()
 
 
 def fetch_names(key: str) -> dict[str, list[str]] | None:
-    """Completion's name lists (plain JSON, signed like the models), or ``None``."""
-    body = _verified(directory() / f"names-{key}.json", key)
+    """Completion's name lists (signed like the models), or ``None``.
+
+    Stored with ``marshal``, which is built in: a Tab press should not pay for importing ``json``.
+    """
+    body = _verified(directory() / f"names-{key}.bin", key)
     if body is None:
         return None
-    import json
-
     try:
-        names = json.loads(body)
-    except ValueError:
+        names = marshal.loads(body)  # noqa: S302 - authenticated above with the user's secret key
+    except (ValueError, EOFError, TypeError):
         return None
     return names if isinstance(names, dict) else None
 
@@ -153,9 +156,7 @@ def fetch_names(key: str) -> dict[str, list[str]] | None:
 def store_names(key: str, names: dict[str, list[str]]) -> None:
     if not enabled():
         return
-    import json
-
-    _write_signed(f"names-{key}.json", key, json.dumps(names).encode())
+    _write_signed(f"names-{key}.bin", key, marshal.dumps(names))
 
 
 def _sign(secret: bytes, key: str, body: bytes) -> str:
@@ -185,7 +186,7 @@ def _forget(path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    for pattern in ("kb-*.bin", "names-*.json"):
+    for pattern in ("kb-*.bin", "names-*.bin"):
         entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             _forget(old)
