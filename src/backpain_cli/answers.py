@@ -120,9 +120,12 @@ def build_profile(kb: Knowledge, answers: Answers) -> Profile:
     months = _bounded(answers.months, "--months", 0, MAX_MONTHS, "a number of months, e.g. --months 4")
     weeks = _bounded(answers.weeks, "--weeks", 0, MAX_WEEKS, "a number of weeks, e.g. --weeks 6")
     pain = _bounded(answers.pain, "--pain", 0, 10, "a score from 0 to 10, e.g. --pain 6")
-    index = NameIndex.build(kb)
-    tried = frozenset(index.resolve(n) for n in answers.tried)
-    helped = frozenset(index.resolve(n) for n in answers.helped)
+    tried: frozenset[str] = frozenset()
+    helped: frozenset[str] = frozenset()
+    if answers.tried or answers.helped:  # the index of every name and alias is only needed to look names up
+        index = NameIndex.build(kb)
+        tried = frozenset(index.resolve(n) for n in answers.tried)
+        helped = frozenset(index.resolve(n) for n in answers.helped)
     both = sorted(tried & helped)
     if both:
         raise UsageError(f"'{both[0]}' is given both as --tried (did not help) and --helped; keep the one that is true")
