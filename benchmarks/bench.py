@@ -3,9 +3,10 @@
 Every command is timed as a fresh process with stdout to a pipe, exactly as a shell pipeline or a
 shell-completion hook would run it, and compared with a *floor*: a bare ``python -c "import ..."`` of
 the libraries that command cannot avoid. Each command and its floor run alternately, round after
-round, so a noisy machine slows both alike; the ratio of the two medians is what the targets bound.
-A floor that several commands share (the three text commands, the three JSON ones) is one program:
-its median is taken over the floor runs of all of them.
+round, so a noisy machine slows both alike. The ratio the targets bound is the median, over the
+rounds, of each round's command time over its floor time: the two run back to back, so a slow
+stretch of the machine slows both and cancels out (on this VM the ratio of the two medians wandered
+three times as much from run to run).
 
 Usage (from the repository root, with the project's virtualenv)::
 
@@ -427,29 +428,18 @@ def table(rows: list[list[str]], header: list[str], right: set[int]) -> str:
     return "\n".join([fmt(header), rule, *(fmt(r) for r in rows)])
 
 
-def pooled_floors(pairs: list[Pair]) -> dict[str, Series]:
-    """Each floor command with the runs of every pair that uses it.
-
-    The three text commands share one floor, and so do the three JSON commands. Each pair still
-    alternates its command with its own floor runs, but the floor's median is taken over all of
-    them: three times the samples of the same program, so one noisy stretch of a run moves the
-    ratio far less.
-    """
-    pooled: dict[str, Series] = {}
-    for p in pairs:
-        code = p.floor.argv[-1]
-        if code not in pooled:
-            pooled[code] = Series(p.floor.label, p.floor.argv, p.floor.env)
-        pooled[code].runs.extend(p.floor.runs)
-    return pooled
+def paired_ratios(p: Pair) -> list[float]:
+    """Command time over floor time, round by round: each round runs the two back to back."""
+    return [c.seconds / f.seconds for c, f in zip(p.command.runs, p.floor.runs, strict=True)]
 
 
 def report_pairs(pairs: list[Pair]) -> tuple[str, list[Verdict]]:
     rows, verdicts = [], []
-    floors_pooled = pooled_floors(pairs)
     for p in pairs:
-        c, f = p.command, floors_pooled[p.floor.argv[-1]]
-        ratio = c.median / f.median
+        c, f = p.command, p.floor
+        ratios = sorted(paired_ratios(p))
+        ratio = statistics.median(ratios)
+        low, high = (ratios[0], ratios[-1]) if len(ratios) < 4 else statistics.quantiles(ratios, n=4, method="inclusive")[::2]
         rss_ratio = c.rss_mib / f.rss_mib
         broken = bool(c.failures)
         time_ok = ratio <= TIME_LIMIT and not broken
@@ -462,6 +452,7 @@ def report_pairs(pairs: list[Pair]) -> tuple[str, list[Verdict]]:
                 ms(f.median),
                 spread(f),
                 f"{ratio:.2f}",
+                f"{low:.2f}-{high:.2f}",
                 verdict(time_ok),
                 f"{c.rss_mib:.1f}",
                 f"{f.rss_mib:.1f}",
@@ -471,15 +462,15 @@ def report_pairs(pairs: list[Pair]) -> tuple[str, list[Verdict]]:
         )
         verdicts.append(Verdict(f"{p.name}: time", f"{ratio:.2f}x", f"<= {TIME_LIMIT}x", time_ok))
         verdicts.append(Verdict(f"{p.name}: peak RSS", f"{rss_ratio:.2f}x", f"<= {RSS_LIMIT}x", mem_ok))
-    header = ["command (stdout to a pipe)", "median ms", "IQR ms", "floor ms", "floor IQR", "ratio", "time"]
+    header = ["command (stdout to a pipe)", "median ms", "IQR ms", "floor ms", "floor IQR", "ratio", "ratio IQR", "time"]
     header += ["RSS MiB", "floor", "ratio", "mem"]
-    text = table(rows, header, right={1, 2, 3, 4, 5, 7, 8, 9})
+    text = table(rows, header, right={1, 2, 3, 4, 5, 6, 8, 9, 10})
     floors = "\n".join(
         f"  floor for {', '.join(p.name for p in pairs if p.floor.argv[-1] == code)}: python -c {code!r}" for code in FLOORS.values()
     )
     limits = (
-        f"  limits: time ratio <= {TIME_LIMIT}, peak RSS ratio <= {RSS_LIMIT}; ratio = median(command) / median(floor), "
-        "same rounds; a floor shared by several commands is pooled over their rounds"
+        f"  limits: time ratio <= {TIME_LIMIT}, peak RSS ratio <= {RSS_LIMIT}; time ratio = median over the rounds of "
+        "(command time / floor time in the same round)"
     )
     return f"{text}\n{floors}\n{limits}", verdicts
 
