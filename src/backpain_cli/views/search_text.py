@@ -7,11 +7,11 @@ offsets, never through Rich markup, so brackets in data or in what was typed pri
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from backpain_cli.model import Knowledge
 from backpain_cli.search import Hit, Match
+from backpain_cli.views.text import Hang
 
 HIGHLIGHT = "bold reverse"
 FIELD_LABELS = {
@@ -61,13 +61,11 @@ def _hit(kb: Knowledge, rank: int, hit: Hit) -> RenderableType:
     name = _heading_part(hit, "name", hit.name, "bold")
     ident = _heading_part(hit, "id", hit.id, "cyan")
     head = Text.assemble((f"{rank:>2}. ", "dim"), name, "  ", ident)
-    grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True)  # the indent, so wrapped lines stay under the snippet's start
-    grid.add_column(overflow="fold")
-    for m in hit.matches:
-        if m.field not in ("name", "id"):
-            grid.add_row(Text("   "), Text.assemble((_label(kb, m), "dim"), " ", highlighted(m.snippet, m.spans)))
-    return Group(head, grid) if grid.row_count else head
+    snippets = [
+        Text.assemble((_label(kb, m), "dim"), " ", highlighted(m.snippet, m.spans)) for m in hit.matches if m.field not in ("name", "id")
+    ]
+    # Each snippet on its own line, wrapped lines kept under the snippet's start.
+    return Group(head, Hang(Text("    "), *snippets)) if snippets else head
 
 
 def render_hits(kb: Knowledge, query: str, hits: list[Hit]) -> RenderableType:
