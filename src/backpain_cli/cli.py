@@ -723,7 +723,10 @@ def _first_word(args: Sequence[str]) -> str | None:
 
 def invoked_command(args: Sequence[str]) -> str | None:
     """The command ``args`` runs (``explain``, ``kb``...), or None when it is not plain which one."""
-    word = _first_word(args)
+    return _command_named(_first_word(args))
+
+
+def _command_named(word: str | None) -> str | None:
     names = {info.name for info in app.registered_commands} | {info.name for info in app.registered_groups}
     return word if word in names else None  # an option, "--", or a misspelt command: None
 
@@ -750,13 +753,14 @@ def app_for(args: Sequence[str]) -> typer.Typer:
     summaries only, so their parameters are not needed. Anything else (--version, a misspelt name)
     gets the whole app, so errors and suggestions stay complete.
     """
-    name = invoked_command(args)
+    word = _first_word(args)
+    name = _command_named(word)
     if name is not None:
         lean = copy.copy(app)  # shares the callback, info and settings; only the registries differ
         lean.registered_commands = [info for info in app.registered_commands if info.name == name]
         lean.registered_groups = [info for info in app.registered_groups if info.name == name]
         return lean
-    if _first_word(args) in (None, *_HELP_OPTIONS):
+    if word in (None, *_HELP_OPTIONS):
         summaries = copy.copy(app)
         summaries.registered_commands = [_summary_only(info) for info in app.registered_commands]
         return summaries
