@@ -28,8 +28,11 @@ class Answers(NamedTuple):
     weeks: float | None = None
     leg_pain: bool | None = None
     pain: float | None = None
+    programme_weeks: float | None = None
     tried: tuple[str, ...] = ()
     helped: tuple[str, ...] = ()
+    helped_a_little: tuple[str, ...] = ()
+    side_effects: tuple[str, ...] = ()
     red_flags: tuple[str, ...] = ()
     imaging_match: bool | None = None
     neuropathic: bool | None = None
@@ -40,8 +43,15 @@ class Answers(NamedTuple):
     guideline: str | None = None
 
 
-_LISTS = ("tried", "helped", "red_flags", "avoid")
-_NUMBERS = ("months", "weeks", "pain")
+# What a person said of what they tried: the option's name, then the words options and files use for it.
+RESULT_LISTS: dict[str, tuple[str, str]] = {
+    "helped": ("helped", "--helped"),
+    "helped_a_little": ("some", "--helped-a-little"),
+    "tried": ("no-help", "--tried"),
+    "side_effects": ("side-effects", "--side-effects"),
+}
+_LISTS = (*RESULT_LISTS, "red_flags", "avoid")
+_NUMBERS = ("months", "weeks", "pain", "programme_weeks")
 _BOOLS = ("leg_pain", "imaging_match", "neuropathic", "claudication")
 _TEXTS = ("medial_branch_block", "risk", "guideline")
 ANSWER_KEYS = Answers._fields
@@ -113,22 +123,13 @@ def _answer_value(name: str, field: str, value: Any) -> Any:
 
 def build_profile(kb: Knowledge, answers: Answers) -> Profile:
     """Check every answer and build the engine's profile; the first bad answer is a ``UsageError``."""
-    from backpain_cli.lookup import NameIndex
-
     if answers.months is not None and answers.weeks is not None:
         raise UsageError("give the duration once: --months or --weeks, not both")
     months = _bounded(answers.months, "--months", 0, MAX_MONTHS, "a number of months, e.g. --months 4")
     weeks = _bounded(answers.weeks, "--weeks", 0, MAX_WEEKS, "a number of weeks, e.g. --weeks 6")
     pain = _bounded(answers.pain, "--pain", 0, 10, "a score from 0 to 10, e.g. --pain 6")
-    tried: frozenset[str] = frozenset()
-    helped: frozenset[str] = frozenset()
-    if answers.tried or answers.helped:  # the index of every name and alias is only needed to look names up
-        index = NameIndex.build(kb)
-        tried = frozenset(index.resolve(n) for n in answers.tried)
-        helped = frozenset(index.resolve(n) for n in answers.helped)
-    both = sorted(tried & helped)
-    if both:
-        raise UsageError(f"'{both[0]}' is given both as --tried (did not help) and --helped; keep the one that is true")
+    programme_weeks = _bounded(answers.programme_weeks, "--programme-weeks", 0, MAX_WEEKS, "a number of weeks, e.g. --programme-weeks 8")
+    results = _results(kb, answers)
     codes = [f.code for f in kb.red_flags]
     block = answers.medial_branch_block
     return Profile(
@@ -141,12 +142,34 @@ def build_profile(kb: Knowledge, answers: Answers) -> Profile:
         claudication=answers.claudication,
         medial_branch_block=None if block is None else choose(block, list(BLOCK_RESULTS), "--medial-branch-block value"),
         risk=None if answers.risk is None else choose(answers.risk, list(kb.risk_groups), "--risk group"),
-        tried=tried,
-        helped=helped,
+        programme_weeks=programme_weeks,
+        tried=results["tried"],
+        helped=results["helped"],
+        helped_a_little=results["helped_a_little"],
+        side_effects=results["side_effects"],
         red_flags=frozenset(choose(c, codes, "red-flag code", hint="run 'backpain red-flags' to see the codes") for c in answers.red_flags),
         avoid=frozenset(choose(a, list(AVOIDABLE), "--avoid value") for a in answers.avoid),
-        guideline="default" if answers.guideline is None else choose(answers.guideline, list(kb.guideline_names), "--guideline"),
+        guideline="default" if answers.guideline is None else choose(answers.guideline, list(kb.guideline_modes), "--guideline"),
     )
+
+
+def _results(kb: Knowledge, answers: Answers) -> dict[str, frozenset[str]]:
+    """Each list of names resolved to ids; one option may have only one result."""
+    from backpain_cli.lookup import NameIndex
+
+    given = {field: getattr(answers, field) for field in RESULT_LISTS}
+    if not any(given.values()):  # the index of every name and alias is only needed to look names up
+        return {field: frozenset() for field in RESULT_LISTS}
+    index = NameIndex.build(kb)
+    resolved = {field: frozenset(index.resolve(name) for name in names) for field, names in given.items()}
+    seen: dict[str, str] = {}
+    for field, ids in resolved.items():
+        for treatment_id in sorted(ids):
+            if treatment_id in seen:
+                first, second = RESULT_LISTS[seen[treatment_id]][1], RESULT_LISTS[field][1]
+                raise UsageError(f"'{treatment_id}' is given both as {first} and as {second}; keep the one that is true")
+            seen[treatment_id] = field
+    return resolved
 
 
 def _bounded(value: float | None, option: str, low: float, high: float, example: str) -> float | None:

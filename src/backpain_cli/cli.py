@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 internal error (please report it); 2 bad command line (unknown name, "
-    "bad number, clashing options); 3 knowledge base missing or invalid; 130 interrupted."
+    "bad number, clashing options); 3 knowledge base missing or invalid; 4 kb audit found gaps; 130 interrupted."
 )
 
 
@@ -104,7 +104,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=True,
 )
-kb_app = typer.Typer(cls=TyperGroup, help="Check a knowledge base file, or print its JSON Schema.", no_args_is_help=True)
+kb_app = typer.Typer(cls=TyperGroup, help="Check or audit a knowledge base file, or print its JSON Schema.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -493,11 +493,25 @@ def pathway_command(
     tried: Annotated[
         list[str] | None,
         typer.Option(
-            "--tried", help="Tried without enough relief (repeatable; any name 'explain' accepts).", autocompletion=complete_treatment
+            "--tried", help="Tried and it did not help enough (repeatable; any name 'explain' accepts).", autocompletion=complete_treatment
         ),
     ] = None,
     helped: Annotated[
-        list[str] | None, typer.Option("--helped", help="Tried and it helped (repeatable).", autocompletion=complete_treatment)
+        list[str] | None, typer.Option("--helped", help="Tried and it helped enough (repeatable).", autocompletion=complete_treatment)
+    ] = None,
+    helped_a_little: Annotated[
+        list[str] | None,
+        typer.Option("--helped-a-little", help="Tried and it helped a little, not enough (repeatable).", autocompletion=complete_treatment),
+    ] = None,
+    side_effects: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--side-effects", help="Tried and it caused side effects or other problems (repeatable).", autocompletion=complete_treatment
+        ),
+    ] = None,
+    programme_weeks: Annotated[
+        float | None,
+        typer.Option("--programme-weeks", help="Weeks in all you kept up an exercise programme (physiotherapy, a class, yoga)."),
     ] = None,
     red_flag: Annotated[
         list[str] | None,
@@ -565,8 +579,11 @@ def pathway_command(
         weeks=weeks,
         leg_pain=leg_pain,
         pain=pain,
+        programme_weeks=programme_weeks,
         tried=tuple(tried or ()),
         helped=tuple(helped or ()),
+        helped_a_little=tuple(helped_a_little or ()),
+        side_effects=tuple(side_effects or ()),
         red_flags=tuple(red_flag or ()),
         imaging_match=imaging_match,
         neuropathic=neuropathic,
@@ -691,6 +708,28 @@ def kb_check_command(
         _print_json({"file": shown, "valid": True, "problems": [], "treatments": len(kb.treatments), "version": kb.version})
     else:
         _write_out(f"{shown}: valid ({len(kb.treatments)} treatments, {len(kb.red_flags)} red flags, version {kb.version})\n")
+
+
+@kb_app.command("audit")
+@handles_errors
+def kb_audit_command(
+    ctx: typer.Context,
+    path: Annotated[str | None, typer.Argument(help="The file to audit (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check every entry for balance: harms, how large the benefit is, dated sources, review date."""
+    from backpain_cli import knowledge
+    from backpain_cli.audit import audit, audit_json, audit_text
+
+    target = knowledge.resolve_path(path if path is not None else _state(ctx).kb_path)
+    result = audit(knowledge.load(target), _today())
+    shown = printable(str(target))
+    if as_json:
+        _print_json(audit_json(result, shown))
+    else:
+        _write_out(audit_text(result, shown, width=_width() or 80))
+    if not result.passed:
+        raise typer.Exit(ExitCode.AUDIT)
 
 
 @kb_app.command("schema")

@@ -43,8 +43,12 @@ FACTS: dict[str, FactSpec] = {
         FactSpec("medial_branch_block", "enum", ("positive", "negative", "not-done")),
         FactSpec("risk", "enum", ("low", "medium", "high")),
         FactSpec("guideline", "enum", ("default", "nice", "acp", "who")),
+        FactSpec("programme_weeks", "number"),
+        # Tried without enough relief: it did not help, helped only a little, or had side effects.
         FactSpec("tried", "set", vocabulary="treatments"),
-        FactSpec("helped", "set", vocabulary="treatments"),
+        FactSpec("helped", "set", vocabulary="treatments"),  # helped enough
+        FactSpec("helped_a_little", "set", vocabulary="treatments"),
+        FactSpec("side_effects", "set", vocabulary="treatments"),
         FactSpec("red_flags", "set", vocabulary="red_flags"),
         FactSpec("avoid", "set", ("medication", "injections", "surgery"), vocabulary="avoid"),
     )
@@ -110,6 +114,13 @@ class Condition:
         """The condition in words, using the knowledge base's fact labels."""
         raise NotImplementedError
 
+    def mentions(self, fact: str) -> frozenset[str]:
+        """The values this condition names for a set or enum fact, e.g. the warning signs a rule needs."""
+        return frozenset().union(*(part.mentions(fact) for part in self._parts()))
+
+    def _parts(self) -> tuple["Condition", ...]:
+        return ()
+
 
 class Facts:
     """What the engine knows about a person: fact name -> value, ``None`` when not given."""
@@ -153,6 +164,12 @@ class FactTest(Condition):
 
     def fact_names(self) -> frozenset[str]:
         return frozenset({self.fact})
+
+    def mentions(self, fact: str) -> frozenset[str]:
+        if fact != self.fact or isinstance(self.operand, bool):
+            return frozenset()
+        operands = self.operand if isinstance(self.operand, tuple) else (self.operand,)
+        return frozenset(o for o in operands if isinstance(o, str))
 
     def describe(self, facts: Facts) -> str:
         return self.evaluate(Facts({}, facts.self_id, facts.labels)).text
@@ -213,6 +230,9 @@ class AllOf(Condition):
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
 
+    def _parts(self) -> tuple[Condition, ...]:
+        return self.parts
+
     def describe(self, facts: Facts) -> str:
         return " and ".join(p.describe(facts) for p in self.parts)
 
@@ -233,6 +253,9 @@ class AnyOf(Condition):
 
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
+
+    def _parts(self) -> tuple[Condition, ...]:
+        return self.parts
 
     def describe(self, facts: Facts) -> str:
         return "(" + " or ".join(p.describe(facts) for p in self.parts) + ")"
@@ -255,6 +278,9 @@ class Not(Condition):
     def fact_names(self) -> frozenset[str]:
         return self.part.fact_names()
 
+    def _parts(self) -> tuple[Condition, ...]:
+        return (self.part,)
+
     def describe(self, facts: Facts) -> str:
         return f"not ({self.part.describe(facts)})"
 
@@ -276,6 +302,9 @@ class Named(Condition):
 
     def fact_names(self) -> frozenset[str]:
         return self.body.fact_names()
+
+    def _parts(self) -> tuple[Condition, ...]:
+        return (self.body,)
 
     def describe(self, facts: Facts) -> str:
         return self.description

@@ -1,21 +1,49 @@
 """The rule engine: pure (knowledge, profile) -> pathway. No I/O, no Typer, no Rich.
 
-Fixed precedence for every treatment: red-flag hold, then the treatment's own rules in the order the
-knowledge base lists them (exclusions, applicability and timing, then the final decision), then its
-tier's rules (such as the surgical gate). Unknown answers fail closed: a rule that would hold a step
-back, whose answer is missing, turns a would-be "now" into "needs-answer" naming the question.
+Every option is decided in four layers, each of which can only hold it back, never lift it:
+
+1. Warning signs: any reported sign puts every routine option on hold.
+2. Safety rules: the option's own ``exclude``, ``require`` and ``after`` rules and its tier's gates
+   (who it must never be for, what must come first). Every one that applies holds the option back,
+   whatever the order; the strictest wins. An unknown answer to one of them fails closed: a step it
+   could hold back becomes ``needs-answer``, naming the question.
+3. Placement: the first ``when`` rule that applies (or the final rule) says how far forward the
+   option goes for this person, capped by the safety rules. With one guideline chosen, an option
+   that guideline does not support, or whose stance is unconfirmed, is capped at ``not-covered``
+   (or ``not-recommended`` where it advises against): no other guideline's view leaks in.
+4. What the person says of the option itself (helped, helped a little, did not help, side effects)
+   turns it into ``helped`` or ``tried`` with the knowledge base's wording, never into anything more
+   open; a final verdict (``not-recommended``) keeps its status and gains the note.
+
+Preferences (``--avoid``) re-rank within a tier and never change a status.
 """
 
 from typing import Any, NamedTuple
 
 from backpain_cli.conditions import Check, Facts
-from backpain_cli.model import AVOIDABLE, LEVELS, PERMISSIVE, Knowledge, Level, Rule, Status, Treatment
+from backpain_cli.model import (
+    AVOIDABLE,
+    LEVELS,
+    PERMISSIVE,
+    STATUS_TABLE,
+    Knowledge,
+    Level,
+    Rule,
+    Signal,
+    Status,
+    Treatment,
+)
 
 WEEKS_PER_MONTH = 52 / 12
+SAFETY_KINDS = frozenset({"exclude", "require", "after"})
 
 
 class Profile(NamedTuple):
-    """What a person has told us. ``None`` means "not given", which the engine treats as unknown."""
+    """What a person has told us. ``None`` means "not given", which the engine treats as unknown.
+
+    ``tried``, ``helped_a_little`` and ``side_effects`` are what was tried without enough relief, by
+    what the person said of it; ``helped`` is what helped enough. An option is in at most one of them.
+    """
 
     weeks: float | None = None
     months: float | None = None
@@ -26,11 +54,21 @@ class Profile(NamedTuple):
     claudication: bool | None = None
     medial_branch_block: str | None = None
     risk: str | None = None
+    programme_weeks: float | None = None
     tried: frozenset[str] = frozenset()
     helped: frozenset[str] = frozenset()
+    helped_a_little: frozenset[str] = frozenset()
+    side_effects: frozenset[str] = frozenset()
     red_flags: frozenset[str] = frozenset()
     avoid: frozenset[str] = frozenset()
     guideline: str = "default"
+
+    def result_of(self, treatment_id: str) -> str | None:
+        """What the person said of this option: helped, some, no-help, side-effects, or None."""
+        for result, ids in (("helped", self.helped), ("some", self.helped_a_little), ("side-effects", self.side_effects)):
+            if treatment_id in ids:
+                return result
+        return "no-help" if treatment_id in self.tried else None
 
 
 class RuleTrace(NamedTuple):
@@ -56,23 +94,33 @@ class Step(NamedTuple):
     avoided: bool = False
 
     def would_change_with(self) -> tuple[str, ...]:
-        """The answers that could change this step: those the rules up to the deciding one look at."""
+        """The answers that could change this step: those the rules that were checked look at."""
         facts: dict[str, None] = {}
         for rule in self.trace:
             if rule.outcome == "other guideline":
                 facts["guideline"] = None
                 continue
             facts.update(dict.fromkeys(sorted(rule.facts)))
-            if rule.path == self.rule_path:
-                break
         return tuple(facts)
 
 
-class Urgent(NamedTuple):
+class Action(NamedTuple):
+    """What to do about one or more warning signs that share an action."""
+
     level: Level
     message: str
     red_flags: tuple[str, ...]
     sources: tuple[str, ...]
+
+
+class Urgent(NamedTuple):
+    """The warning signs given: the most urgent action leads, and every sign keeps its own action."""
+
+    level: Level
+    message: str
+    red_flags: tuple[str, ...]
+    sources: tuple[str, ...]
+    actions: tuple[Action, ...]
 
 
 class Pathway(NamedTuple):
@@ -102,9 +150,12 @@ def derive_facts(knowledge: Knowledge, profile: Profile) -> dict[str, Any]:
         "claudication": profile.claudication,
         "medial_branch_block": profile.medial_branch_block,
         "risk": profile.risk,
+        "programme_weeks": profile.programme_weeks,
         "guideline": profile.guideline,
-        "tried": profile.tried,
+        "tried": profile.tried | profile.helped_a_little | profile.side_effects,
         "helped": profile.helped,
+        "helped_a_little": profile.helped_a_little,
+        "side_effects": profile.side_effects,
         "red_flags": profile.red_flags,
         "avoid": profile.avoid,
     }
@@ -122,22 +173,35 @@ def stage_of(knowledge: Knowledge, profile: Profile) -> str | None:
 
 
 def urgent_of(knowledge: Knowledge, facts: Facts) -> Urgent | None:
-    """The most severe red-flag action; a matching combination rule beats a single flag of its level."""
-    given = [f for f in knowledge.red_flags if f.code in facts.get("red_flags")]
+    """Every warning sign's action, most urgent first; a matching combination rule leads its level.
+
+    Signs that share the same action are shown together. Nothing is dropped: with a history of cancer
+    and a fever, the same-day action for a possible infection leads and the cancer action follows.
+    """
+    given = frozenset(facts.get("red_flags"))
     if not given:
         return None
-    candidates: list[tuple[int, int, str, tuple[str, ...]]] = []
-    for rule in knowledge.red_flag_rules:
+    candidates: list[tuple[int, int, int, str, tuple[str, ...], tuple[str, ...]]] = []
+    for order, rule in enumerate(knowledge.red_flag_rules):
         if rule.condition.evaluate(facts).result is True:
-            candidates.append((LEVELS.index(rule.level), 0, rule.action, rule.sources))
-    for flag in given:
-        candidates.append((LEVELS.index(flag.level), 1, flag.action, flag.sources))
-    severity, _, message, _ = min(candidates, key=lambda c: (c[0], c[1]))
-    sources: dict[str, None] = {}
-    for candidate in sorted(candidates, key=lambda c: (c[0], c[1])):
-        sources.update(dict.fromkeys(candidate[3]))
-    codes = tuple(f.code for f in sorted(given, key=lambda f: LEVELS.index(f.level)))
-    return Urgent(LEVELS[severity], message, codes, tuple(sources))
+            codes = tuple(f.code for f in knowledge.red_flags if f.code in given and f.code in rule.codes)
+            candidates.append((LEVELS.index(rule.level), 0, order, rule.action, codes, rule.sources))
+    for order, flag in enumerate(knowledge.red_flags):
+        if flag.code in given:
+            candidates.append((LEVELS.index(flag.level), 1, order, flag.action, (flag.code,), flag.sources))
+    candidates.sort(key=lambda c: c[:3])
+    merged: dict[str, tuple[int, list[str], dict[str, None]]] = {}
+    for severity, _, _, message, codes, sources in candidates:
+        _, seen_codes, seen_sources = merged.setdefault(message, (severity, [], {}))
+        seen_codes.extend(c for c in codes if c not in seen_codes)
+        seen_sources.update(dict.fromkeys(sources))
+    actions = tuple(Action(LEVELS[level], message, tuple(codes), tuple(sources)) for message, (level, codes, sources) in merged.items())
+    all_sources: dict[str, None] = {}
+    for action in actions:
+        all_sources.update(dict.fromkeys(action.sources))
+    codes = tuple(f.code for f in knowledge.red_flags if f.code in given)  # knowledge.red_flags: most urgent first
+    lead = actions[0]
+    return Urgent(lead.level, lead.message, codes, tuple(all_sources), actions)
 
 
 def build_pathway(knowledge: Knowledge, profile: Profile) -> Pathway:
@@ -152,44 +216,49 @@ def build_pathway(knowledge: Knowledge, profile: Profile) -> Pathway:
 
     decided: list[tuple[tuple[int, int, int], Step]] = []
     for index, treatment in enumerate(knowledge.treatments):
-        step = _decide(knowledge, treatment, facts.for_treatment(treatment.id), urgent, tier_rules[treatment.tier])
+        if urgent is not None:
+            step = _on_hold(knowledge, treatment, urgent)
+        else:
+            step = _decide(knowledge, treatment, facts.for_treatment(treatment.id), tier_rules[treatment.tier])
+            step = _apply_result(knowledge, step, profile.result_of(treatment.id))
         avoided = treatment.care_type in avoided_types and step.status in PERMISSIVE
         if avoided:
-            step = _replace(step, avoided=True)
+            step = step._replace(avoided=True)
         # Preferences re-rank within a tier; they never change a status.
         decided.append(((tier_rank[treatment.tier], int(avoided), index), step))
     decided.sort(key=lambda pair: pair[0])
-    steps = tuple(_replace(step, order=i) for i, (_, step) in enumerate(decided, start=1))
+    steps = tuple(step._replace(order=i) for i, (_, step) in enumerate(decided, start=1))
     return Pathway(profile, values["stage"], values, urgent, steps, profile.guideline)
 
 
-def _replace(step: Step, **changes: Any) -> Step:
-    return step._replace(**changes)
+def _on_hold(knowledge: Knowledge, treatment: Treatment, urgent: Urgent) -> Step:
+    hold = knowledge.levels[urgent.level].hold_reason
+    check = Check("warning signs given", True, ", ".join(urgent.red_flags))
+    trace = (RuleTrace("red_flags", "override", "on-hold", "applied", check, frozenset({"red_flags"})),)
+    return Step(treatment, 0, "on-hold", hold, urgent.sources, "red_flags", trace)
 
 
-def _decide(knowledge: Knowledge, treatment: Treatment, facts: Facts, urgent: Urgent | None, tier_rules: tuple[Rule, ...]) -> Step:
-    if urgent is not None:
-        hold = knowledge.levels[urgent.level].hold_reason
-        check = Check("warning signs given", True, ", ".join(urgent.red_flags))
-        trace = (RuleTrace("red_flags", "override", "on-hold", "applied", check, frozenset({"red_flags"})),)
-        return Step(treatment, 0, "on-hold", hold, urgent.sources, "red_flags", trace)
-    step = _run_rules(knowledge, treatment, treatment.rules, facts, None)
-    if step.status in PERMISSIVE or step.status in ("needs-answer", "not-yet"):
-        step = _run_rules(knowledge, treatment, tier_rules, facts, step)
-    return step
+# --- one option ------------------------------------------------------------------------------------
+
+# How far a status lets a step forward, for passing over an unknown rule: an unknown answer may only
+# be passed over on the way to a status no more open than the rule it leaves unchecked.
+_OPENNESS = {"now": 3, "consider": 2, "next": 1}
+_OUTCOME = {True: "applied", False: "did not apply", None: "unknown"}
 
 
-def _run_rules(knowledge: Knowledge, treatment: Treatment, rules: tuple[Rule, ...], facts: Facts, previous: Step | None) -> Step:
-    """First rule that applies decides, unless an earlier rule with an unknown answer could have held it back.
+class _Checked(NamedTuple):
+    rule: Rule
+    applies: bool | None
+    check: Check | None
 
-    An earlier unknown rule "could have held it back" when its status is less open than the one
-    reached (``not-yet`` before ``now``, ``next`` before ``consider``): then the step needs that answer.
-    With ``previous`` (tier rules), no rule applying leaves the previous decision standing.
-    """
+
+def _decide(knowledge: Knowledge, treatment: Treatment, facts: Facts, tier_rules: tuple[Rule, ...]) -> Step:
+    """Safety rules hold back, placement rules place, and the chosen guideline caps (layers 2 and 3)."""
     mode = facts.get("guideline")
-    traces: list[RuleTrace] = list(previous.trace) if previous is not None else []
-    pending: list[tuple[Rule, Check]] = []
-    for rule in rules:
+    traces: list[RuleTrace] = []
+    safety: list[_Checked] = []
+    placement: list[_Checked] = []
+    for rule in (*treatment.rules, *tier_rules):
         if rule.guidelines is not None and mode not in rule.guidelines:
             traces.append(RuleTrace(rule.path, rule.kind, rule.status, "other guideline", None))
             continue
@@ -197,30 +266,33 @@ def _run_rules(knowledge: Knowledge, treatment: Treatment, rules: tuple[Rule, ..
         applies = _applies(rule, check)
         facts_used = rule.condition.fact_names() if rule.condition is not None else frozenset()
         traces.append(RuleTrace(rule.path, rule.kind, rule.status, _OUTCOME[applies], check, facts_used))
-        if applies is None:
-            assert check is not None  # an unconditional rule is never unknown
-            pending.append((rule, check))
-        if applies is not True:
-            continue
-        blockers = _blockers(pending, rule.status)
-        if blockers:
-            return _needs_answer(knowledge, treatment, blockers, tuple(traces))
-        return Step(treatment, 0, rule.status, rule.reason, rule.sources, rule.path, tuple(traces))
-    if previous is None:  # pragma: no cover - validation guarantees a final unconditional rule
-        raise AssertionError(f"no rule decided {treatment.id}")
-    blockers = _blockers(pending, previous.status)
+        (safety if rule.kind in SAFETY_KINDS else placement).append(_Checked(rule, applies, check))
+
+    offer, pending = _placement(placement)
+    held = [c for c in safety if c.applies is True]
+    decided = offer.rule
+    if held:
+        strictest = min(held, key=lambda c: STATUS_TABLE[c.rule.status].rank)  # ties: the first listed
+        if STATUS_TABLE[strictest.rule.status].rank <= STATUS_TABLE[decided.status].rank:
+            decided = strictest.rule
+    pending += [c for c in safety if c.applies is None]
+    blockers = [c for c in pending if _OPENNESS.get(c.rule.status, 0) < _OPENNESS.get(decided.status, 0)]
     if blockers:
-        return _needs_answer(knowledge, treatment, blockers, tuple(traces))
-    return previous._replace(trace=tuple(traces))
+        step = _needs_answer(knowledge, treatment, blockers, tuple(traces))
+    else:
+        step = Step(treatment, 0, decided.status, decided.reason, decided.sources, decided.path, tuple(traces))
+    return _cap_to_guideline(knowledge, step, facts)
 
 
-_OUTCOME = {True: "applied", False: "did not apply", None: "unknown"}
-# How far a status opens the door; an unknown rule may only be passed over for a status no more open.
-_OPENNESS = {"now": 3, "consider": 2, "next": 1}
-
-
-def _blockers(pending: list[tuple[Rule, Check]], reached: str) -> list[tuple[Rule, Check]]:
-    return [(rule, check) for rule, check in pending if _OPENNESS.get(rule.status, 0) < _OPENNESS.get(reached, 0)]
+def _placement(placement: list[_Checked]) -> tuple[_Checked, list[_Checked]]:
+    """The first placement rule that applies, and the unknown ones met before it."""
+    pending: list[_Checked] = []
+    for checked in placement:
+        if checked.applies is True:
+            return checked, pending
+        if checked.applies is None:
+            pending.append(checked)
+    raise AssertionError("validation guarantees a final unconditional rule")  # pragma: no cover
 
 
 def _applies(rule: Rule, check: Check | None) -> bool | None:
@@ -231,14 +303,87 @@ def _applies(rule: Rule, check: Check | None) -> bool | None:
     return check.result
 
 
-def _needs_answer(knowledge: Knowledge, treatment: Treatment, pending: list[tuple[Rule, Check]], traces: tuple[RuleTrace, ...]) -> Step:
+def _needs_answer(knowledge: Knowledge, treatment: Treatment, pending: list[_Checked], traces: tuple[RuleTrace, ...]) -> Step:
     missing: dict[str, None] = {}
-    for _, check in pending:
-        missing.update(dict.fromkeys(sorted(check.unknown_facts)))
-    rule = pending[0][0]
+    for checked in pending:
+        assert checked.check is not None  # an unconditional rule is never unknown
+        missing.update(dict.fromkeys(sorted(checked.check.unknown_facts)))
+    rule = pending[0].rule
     asks = " ".join(knowledge.questions[f].ask for f in missing if f in knowledge.questions)
     reason = f"{asks} {rule.reason}".strip()
     sources: dict[str, None] = {}
-    for pending_rule, _ in pending:
-        sources.update(dict.fromkeys(pending_rule.sources))
+    for checked in pending:
+        sources.update(dict.fromkeys(checked.rule.sources))
     return Step(treatment, 0, "needs-answer", reason, tuple(sources), rule.path, traces, tuple(missing))
+
+
+def _cap_to_guideline(knowledge: Knowledge, step: Step, facts: Facts) -> Step:
+    """With one guideline chosen, only its own confirmed support keeps an option on the table.
+
+    Outside the guideline's scope (WHO 2023 covers long-lasting pain only) it supports nothing; where
+    it is silent or its stance is unconfirmed, the step says so instead of borrowing another's view.
+    """
+    chosen = knowledge.guideline_modes[facts.get("guideline")]
+    if not chosen.sources or (step.status not in PERMISSIVE and step.status != "needs-answer"):
+        return step  # a missing answer cannot matter if the chosen guideline does not support the option
+    stances = [s for s in step.treatment.guidelines if s.source in chosen.sources]
+    if not any(s.direction in ("for", "restricted") and s.verified != "U" for s in stances):
+        against = [s for s in stances if s.direction == "against" and s.verified != "U"]
+        status: Status = "not-recommended" if against else "not-covered"
+        shown = against or stances
+        note = " ".join(s.note for s in shown)
+        reason = knowledge.messages["guideline-against" if against else "guideline-silent"].format(guideline=chosen.short, note=note)
+        sources = tuple(dict.fromkeys(s.source for s in shown)) or chosen.sources
+        trace = RuleTrace("guidelines", "guideline", status, "applied", None, frozenset({"guideline"}))
+        return step._replace(status=status, reason=reason.strip(), sources=sources, rule_path="guidelines", trace=(*step.trace, trace))
+    if chosen.scope is None:
+        return step
+    check = chosen.scope.evaluate(facts)
+    if check.result is True:
+        return step
+    facts_used = chosen.scope.fact_names()
+    if check.result is False:
+        trace = RuleTrace("guidelines", "guideline", "not-covered", "applied", check, facts_used)
+        return step._replace(
+            status="not-covered", reason=chosen.scope_note, sources=chosen.sources, rule_path="guidelines", trace=(*step.trace, trace)
+        )
+    missing = tuple(sorted(check.unknown_facts))
+    asks = " ".join(knowledge.questions[f].ask for f in missing if f in knowledge.questions)
+    trace = RuleTrace("guidelines", "guideline", "needs-answer", "unknown", check, facts_used)
+    return step._replace(
+        status="needs-answer",
+        reason=f"{asks} {chosen.scope_note}".strip(),
+        sources=chosen.sources,
+        rule_path="guidelines",
+        trace=(*step.trace, trace),
+        missing=missing,
+    )
+
+
+def signal_for(knowledge: Knowledge, treatment: Treatment, result: str) -> Signal:
+    """The option's own wording for a result, else its care type's, else the default."""
+    own = treatment.signals.get(result)
+    if own is not None:
+        return own
+    defaults = knowledge.signals[result]
+    return defaults.get(treatment.care_type) or defaults["default"]
+
+
+def _apply_result(knowledge: Knowledge, step: Step, result: str | None) -> Step:
+    """Layer 4: what the person said of this option replaces its status, never lifting it.
+
+    A final verdict (not recommended, not covered) keeps its status and gains the note. ``helped``
+    means "carry on (for a medicine: review it with your prescriber)", so it only replaces a status
+    that had the option on the table: an opioid that helped is never put forward because it helped.
+    """
+    if result is None:
+        return step
+    signal = signal_for(knowledge, step.treatment, result)
+    keeps = STATUS_TABLE[step.status].final or (signal.status == "helped" and step.status not in PERMISSIVE)
+    trace = RuleTrace("signals." + result, "signal", signal.status, "applied", None, frozenset({"tried", "helped"}))
+    sources = tuple(dict.fromkeys((*step.sources, *signal.sources)))
+    if keeps:
+        return step._replace(reason=f"{step.reason} {signal.reason}", sources=sources, trace=(*step.trace, trace))
+    return step._replace(
+        status=signal.status, reason=signal.reason, sources=signal.sources, rule_path=trace.path, trace=(*step.trace, trace), missing=()
+    )

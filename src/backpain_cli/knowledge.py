@@ -248,10 +248,13 @@ TOP_KEYS = (
     "risk_tool_note",
     "verification",
     "guidelines",
+    "messages",
+    "signals",
     "sources",
     "stages",
     "risk_groups",
     "questions",
+    "walk",
     "levels",
     "tiers",
     "red_flags",
@@ -290,7 +293,6 @@ def build(raw: Any, problems: list[Problem]) -> m.Knowledge | None:
     if top is None:
         return None
     sources = _sources(r, top.get("sources"))
-    guideline_names = _guideline_names(r, top.get("guidelines"))
     tier_ids = _ids(r, top.get("tiers"), "tiers", "id")
     treatment_ids = _ids(r, top.get("treatments"), "treatments", "id")
     flag_codes = _ids(r, top.get("red_flags"), "red_flags", "code")
@@ -300,17 +302,24 @@ def build(raw: Any, problems: list[Problem]) -> m.Knowledge | None:
         r.fail("conditions", f"must be a mapping of named conditions, not {_kind(named_raw)}")
         named_raw = {}
     conditions = ConditionParser(vocabularies, named_raw, problems)
+    named: dict[str, Condition] = {}
     for name, body in named_raw.items():
         path = f"conditions.{name}"
         if r.mapping(body, path, ("description", "when")) is not None:
             r.text(body.get("description"), f"{path}.description")
-            conditions.named(str(name), path)
+            compiled = conditions.named(str(name), path)
+            if compiled is not None:
+                named[str(name)] = compiled
 
-    ctx = _Context(r, sources, conditions, frozenset(guideline_names))
+    guideline_modes = _guideline_modes(r, top.get("guidelines"), sources, conditions)
+    ctx = _Context(r, sources, conditions, frozenset(guideline_modes))
     tiers = tuple(_tier(ctx, item, p) for p, item in r.items(top.get("tiers"), "tiers"))
     treatments = tuple(_treatment(ctx, item, p, frozenset(tier_ids)) for p, item in r.items(top.get("treatments"), "treatments"))
     _check_names_unique(r, treatments)
-    red_flags = tuple(_red_flag(ctx, item, p) for p, item in r.items(top.get("red_flags"), "red_flags"))
+    # Most urgent first, everywhere a list of warning signs is shown (stable: the file's order within a level).
+    red_flags = tuple(
+        sorted((_red_flag(ctx, item, p) for p, item in r.items(top.get("red_flags"), "red_flags")), key=lambda f: m.LEVELS.index(f.level))
+    )
     red_flag_rules = tuple(
         rule
         for p, item in r.items(top.get("red_flag_rules"), "red_flag_rules", allow_empty=True)
@@ -331,8 +340,12 @@ def build(raw: Any, problems: list[Problem]) -> m.Knowledge | None:
         levels=_levels(r, top.get("levels")),
         stages=_stages(ctx, top.get("stages")),
         risk_groups=_risk_groups(ctx, top.get("risk_groups")),
-        questions=_questions(r, top.get("questions")),
-        guideline_names=guideline_names,
+        questions=_questions(ctx, top.get("questions")),
+        walk=_walk(r, top.get("walk")),
+        conditions=named,
+        guideline_modes=guideline_modes,
+        signals=_signal_defaults(ctx, top.get("signals")),
+        messages=_messages(r, top.get("messages")),
         verification=_verification(r, top.get("verification")),
         by_id={t.id: t for t in treatments},
     )
@@ -372,7 +385,7 @@ def _ids(r: _Reader, raw: Any, path: str, key: str) -> list[str]:
 def _sources(r: _Reader, raw: Any) -> dict[str, m.Source]:
     out: dict[str, m.Source] = {}
     for path, item in r.items(raw, "sources"):
-        data = r.mapping(item, path, ("id", "label", "title", "publisher"), ("year", "section", "url"))
+        data = r.mapping(item, path, ("id", "label", "title", "publisher"), ("year", "section", "url", "undated"))
         if data is None:
             continue
         year = data.get("year")
@@ -387,18 +400,78 @@ def _sources(r: _Reader, raw: Any) -> dict[str, m.Source]:
             year=year,
             section=r.optional_text(data.get("section"), f"{path}.section"),
             url=r.optional_text(data.get("url"), f"{path}.url"),
+            undated=r.optional_text(data.get("undated"), f"{path}.undated"),
         )
+        if source.year is not None and source.undated is not None:
+            r.fail(f"{path}.undated", "a source with a year is not undated", "remove one of year and undated")
         if source.id in out:
             r.fail(f"{path}.id", f"duplicate source id '{source.id}'")
         out[source.id] = source
     return out
 
 
-def _guideline_names(r: _Reader, raw: Any) -> dict[str, str]:
+def _guideline_modes(r: _Reader, raw: Any, sources: Mapping[str, m.Source], conditions: ConditionParser) -> dict[str, m.GuidelineMode]:
     data = r.mapping(raw, "guidelines", m.GUIDELINES)
     if data is None:
-        return {g: g for g in m.GUIDELINES}
-    return {g: r.text(data.get(g), f"guidelines.{g}") for g in m.GUIDELINES}
+        return {g: m.GuidelineMode(g, g, g, ()) for g in m.GUIDELINES}
+    out: dict[str, m.GuidelineMode] = {}
+    for mode in m.GUIDELINES:
+        path = f"guidelines.{mode}"
+        item = r.mapping(data.get(mode), path, ("name", "short", "sources"), ("scope", "scope_note")) or {}
+        cited = r.refs(item.get("sources"), f"{path}.sources", sources, "source") if mode != "default" else ()
+        if mode == "default" and item.get("sources"):
+            r.fail(f"{path}.sources", "the default mode weighs every guideline", "use an empty list: []")
+        scope = conditions.parse(item["scope"], f"{path}.scope") if "scope" in item else None
+        scope_note = r.text(item.get("scope_note"), f"{path}.scope_note") if scope is not None else ""
+        name, short = r.text(item.get("name"), f"{path}.name"), r.text(item.get("short"), f"{path}.short")
+        out[mode] = m.GuidelineMode(mode, name, short, cited, scope, scope_note)
+    return out
+
+
+# The engine's sentences, each with the placeholders it fills in.
+MESSAGES: dict[str, tuple[str, ...]] = {
+    "guideline-silent": ("guideline", "note"),
+    "guideline-against": ("guideline", "note"),
+    "walk-tried": (),
+    "walk-result": ("name",),
+}
+
+
+def _messages(r: _Reader, raw: Any) -> dict[str, str]:
+    data = r.mapping(raw, "messages", MESSAGES) or {}
+    out: dict[str, str] = {}
+    for key, placeholders in MESSAGES.items():
+        text = r.text(data.get(key), f"messages.{key}")
+        found = set(re.findall(r"{(\w*)}", text))
+        unknown = sorted(found - set(placeholders))
+        if unknown:
+            r.fail(f"messages.{key}", f"unknown placeholder {{{unknown[0]}}}", "expected " + ", ".join("{" + p + "}" for p in placeholders))
+        out[key] = text
+    return out
+
+
+def _signal(ctx: _Context, raw: Any, path: str) -> m.Signal:
+    r = ctx.r
+    data = r.mapping(raw, path, ("status", "reason", "sources")) or {}
+    return m.Signal(
+        status=cast(m.Status, r.choice(data.get("status"), f"{path}.status", SIGNAL_STATUSES)),
+        reason=r.text(data.get("reason"), f"{path}.reason"),
+        sources=ctx.source_refs(data.get("sources"), f"{path}.sources"),
+    )
+
+
+# What a person's own experience may turn an option into: never a status that puts it forward.
+SIGNAL_STATUSES = ("helped", "tried", "not-needed")
+
+
+def _signal_defaults(ctx: _Context, raw: Any) -> dict[str, dict[str, m.Signal]]:
+    data = ctx.r.mapping(raw, "signals", m.RESULTS) or {}
+    out: dict[str, dict[str, m.Signal]] = {}
+    for result in m.RESULTS:
+        path = f"signals.{result}"
+        by_type = ctx.r.mapping(data.get(result, {}), path, ("default",), m.CARE_TYPES) or {}
+        out[result] = {care: _signal(ctx, item, f"{path}.{care}") for care, item in by_type.items()}
+    return out
 
 
 def _rule(ctx: _Context, raw: Any, path: str) -> m.Rule | None:
@@ -417,13 +490,13 @@ def _rule(ctx: _Context, raw: Any, path: str) -> m.Rule | None:
     default_status = RULE_KINDS.get(kind)
     if "status" in data:
         status = r.choice(data["status"], f"{path}.status", m.STATUSES)
+        if status not in m.RULE_STATUSES:
+            r.fail(f"{path}.status", f"'{status}' is decided by the engine, not by a rule", "use another status")
     elif default_status is not None:
         status = default_status
     else:
         r.fail(path, "missing key 'status'", "a 'when' rule or an unconditional rule needs a status")
         status = "not-yet"
-    if status in ("on-hold", "needs-answer"):
-        r.fail(f"{path}.status", f"'{status}' is decided by the engine, not by a rule", "use another status")
     guidelines = None
     if "guidelines" in data:
         guidelines = frozenset(r.refs(data["guidelines"], f"{path}.guidelines", ctx.guidelines, "guideline"))
@@ -450,16 +523,26 @@ def _tier(ctx: _Context, raw: Any, path: str) -> m.Tier:
         id=r.ident(data.get("id"), f"{path}.id"),
         name=r.text(data.get("name"), f"{path}.name"),
         description=r.text(data.get("description"), f"{path}.description"),
-        rules=_rules(ctx, data.get("rules", []), f"{path}.rules", allow_empty=True),
+        rules=_tier_rules(ctx, data.get("rules", []), f"{path}.rules"),
     )
+
+
+def _tier_rules(ctx: _Context, raw: Any, path: str) -> tuple[m.Rule, ...]:
+    """A tier's rules are gates (exclude, require, after): they hold its options back, never place them."""
+    rules = _rules(ctx, raw, path, allow_empty=True)
+    for rule in rules:
+        if rule.kind not in ("exclude", "require", "after"):
+            ctx.r.fail(rule.path, f"a tier rule must be exclude, require or after, not {rule.kind}", "tier rules only hold options back")
+    return rules
 
 
 def _statements(ctx: _Context, raw: Any, path: str) -> tuple[m.Statement, ...]:
     out = []
     for p, item in ctx.r.items(raw, path):
-        data = ctx.r.mapping(item, p, ("text", "sources"))
+        data = ctx.r.mapping(item, p, ("text", "sources"), ("known",))
         if data is not None:
-            out.append(m.Statement(ctx.r.text(data.get("text"), f"{p}.text"), ctx.source_refs(data.get("sources"), f"{p}.sources")))
+            known = ctx.r.flag(data["known"], f"{p}.known") if "known" in data else True
+            out.append(m.Statement(ctx.r.text(data.get("text"), f"{p}.text"), ctx.source_refs(data.get("sources"), f"{p}.sources"), known))
     return tuple(out)
 
 
@@ -488,7 +571,7 @@ def _stances(ctx: _Context, raw: Any, path: str) -> tuple[m.Stance, ...]:
 
 def _treatment(ctx: _Context, raw: Any, path: str, tier_ids: frozenset[str]) -> m.Treatment:
     r = ctx.r
-    data = r.mapping(raw, path, TREATMENT_KEYS, ("article",)) or {}
+    data = r.mapping(raw, path, TREATMENT_KEYS, ("article", "signals", "audit_exceptions", "benefit_size")) or {}
     tier = r.text(data.get("tier"), f"{path}.tier")
     if tier and tier not in tier_ids:
         r.fail(f"{path}.tier", f"unknown tier '{tier}'", suggest(tier, tier_ids))
@@ -525,6 +608,8 @@ def _treatment(ctx: _Context, raw: Any, path: str, tier_ids: frozenset[str]) -> 
         how_it_works=r.text(data.get("how_it_works"), f"{path}.how_it_works"),
         expect=m.Expectation(*(r.text(expect.get(k), f"{path}.expect.{k}") for k in ("time", "recovery", "onset"))),
         benefits=_statements(ctx, data.get("benefits"), f"{path}.benefits"),
+        # Optional: an entry that is not a treatment says why in its audit exceptions (``kb audit``).
+        benefit_size=_statements(ctx, data["benefit_size"], f"{path}.benefit_size") if "benefit_size" in data else (),
         risks=_statements(ctx, data.get("risks"), f"{path}.risks"),
         suitable_for=r.texts(data.get("suitable_for"), f"{path}.suitable_for"),
         not_suitable_for=r.texts(data.get("not_suitable_for"), f"{path}.not_suitable_for"),
@@ -536,7 +621,30 @@ def _treatment(ctx: _Context, raw: Any, path: str, tier_ids: frozenset[str]) -> 
         reviewed=reviewed,
         review_due=review_due,
         rules=rules,
+        signals=_own_signals(ctx, data.get("signals"), f"{path}.signals"),
+        audit_exceptions=_audit_exceptions(r, data.get("audit_exceptions"), f"{path}.audit_exceptions"),
     )
+
+
+def _own_signals(ctx: _Context, raw: Any, path: str) -> dict[str, m.Signal]:
+    if raw is None:
+        return {}
+    data = ctx.r.mapping(raw, path, (), m.RESULTS) or {}
+    return {result: _signal(ctx, item, f"{path}.{result}") for result, item in data.items()}
+
+
+AUDIT_CHECKS = ("harms", "benefit-size", "source-years", "review-date")
+
+
+def _audit_exceptions(r: _Reader, raw: Any, path: str) -> tuple[m.AuditException, ...]:
+    if raw is None:
+        return ()
+    out = []
+    for p, item in r.items(raw, path):
+        data = r.mapping(item, p, ("check", "reason"))
+        if data is not None:
+            out.append(m.AuditException(r.choice(data.get("check"), f"{p}.check", AUDIT_CHECKS), r.text(data.get("reason"), f"{p}.reason")))
+    return tuple(out)
 
 
 def _check_names_unique(r: _Reader, treatments: tuple[m.Treatment, ...]) -> None:
@@ -552,9 +660,10 @@ def _check_names_unique(r: _Reader, treatments: tuple[m.Treatment, ...]) -> None
 
 def _red_flag(ctx: _Context, raw: Any, path: str) -> m.RedFlag:
     r = ctx.r
-    data = r.mapping(raw, path, ("code", "question", "level", "action", "why", "sources")) or {}
+    data = r.mapping(raw, path, ("code", "sign", "question", "level", "action", "why", "sources")) or {}
     return m.RedFlag(
         code=r.ident(data.get("code"), f"{path}.code"),
+        sign=r.text(data.get("sign"), f"{path}.sign"),
         question=r.text(data.get("question"), f"{path}.question"),
         level=cast(m.Level, r.choice(data.get("level"), f"{path}.level", m.LEVELS)),
         action=r.text(data.get("action"), f"{path}.action"),
@@ -572,7 +681,9 @@ def _red_flag_rule(ctx: _Context, raw: Any, path: str) -> m.RedFlagRule | None:
     level = cast(m.Level, r.choice(data.get("level"), f"{path}.level", m.LEVELS))
     action = r.text(data.get("action"), f"{path}.action")
     sources = ctx.source_refs(data.get("sources"), f"{path}.sources")
-    return None if condition is None else m.RedFlagRule(condition, level, action, sources, path)
+    if condition is None:
+        return None
+    return m.RedFlagRule(condition, level, action, sources, path, tuple(sorted(condition.mentions("red_flags"))))
 
 
 def _levels(r: _Reader, raw: Any) -> dict[str, m.LevelInfo]:
@@ -650,22 +761,35 @@ def _risk_groups(ctx: _Context, raw: Any) -> dict[str, m.RiskGroup]:
     return out
 
 
-def _questions(r: _Reader, raw: Any) -> dict[str, m.Question]:
+def _questions(ctx: _Context, raw: Any) -> dict[str, m.Question]:
+    r = ctx.r
     out: dict[str, m.Question] = {}
     for path, item in r.items(raw, "questions"):
-        data = r.mapping(item, path, ("fact", "label", "ask", "prompt", "why"))
+        data = r.mapping(item, path, ("fact", "label", "ask", "prompt", "why"), ("ask_when",))
         if data is not None:
             fact = r.choice(data.get("fact"), f"{path}.fact", FACTS)
             if fact in out:
                 r.fail(f"{path}.fact", f"fact '{fact}' has two questions")
+            ask_when = ctx.conditions.parse(data["ask_when"], f"{path}.ask_when") if "ask_when" in data else None
             out[fact] = m.Question(
                 fact,
                 r.text(data.get("label"), f"{path}.label"),
                 r.text(data.get("ask"), f"{path}.ask"),
                 r.text(data.get("prompt"), f"{path}.prompt"),
                 r.text(data.get("why"), f"{path}.why"),
+                ask_when,
             )
     for fact in FACTS:
         if fact not in out:
             r.fail("questions", f"missing question for fact '{fact}'")
     return out
+
+
+def _walk(r: _Reader, raw: Any) -> tuple[str, ...]:
+    """The guided walk's questions, in order; warning signs must come first."""
+    facts = r.refs(raw, "walk", FACTS, "fact")
+    if facts and facts[0] != "red_flags":
+        r.fail("walk[0]", "the walk must ask about warning signs first", "put red_flags first")
+    if len(set(facts)) != len(facts):
+        r.fail("walk", "a fact is asked twice")
+    return facts

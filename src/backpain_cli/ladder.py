@@ -8,34 +8,16 @@ nothing beyond the model.
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from backpain_cli.model import PERMISSIVE, STATUSES, Knowledge, Status
+from backpain_cli.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 
 if TYPE_CHECKING:
     from backpain_cli.engine import Pathway
 
 # --- UI words (everything about treatments comes from the knowledge base) ----------------------------
 
-STATUS_LABELS: dict[str, str] = {
-    "now": "Now",
-    "consider": "Consider",
-    "next": "Next",
-    "not-yet": "Not yet",
-    "not-needed": "Not needed",
-    "not-recommended": "Not recommended",
-    "needs-answer": "Needs answer",
-    "on-hold": "On hold",
-}
-# One character per status for the ladder's bars: readable without colour, in print and in plain text.
-STATUS_GLYPHS: dict[str, str] = {
-    "now": "#",
-    "consider": "+",
-    "next": "=",
-    "not-yet": ".",
-    "not-needed": "o",
-    "not-recommended": "x",
-    "needs-answer": "?",
-    "on-hold": "!",
-}
+# Labels and glyphs come from the one status table in the model.
+STATUS_LABELS: dict[str, str] = {name: info.label for name, info in STATUS_TABLE.items()}
+STATUS_GLYPHS: dict[str, str] = {name: info.glyph for name, info in STATUS_TABLE.items()}
 LADDER_TOP = "more invasive: last resort"
 LADDER_BOTTOM = "start here: conservative care"
 HIGHLIGHTED: tuple[Status, ...] = ("now", "consider")

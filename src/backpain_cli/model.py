@@ -12,19 +12,67 @@ from typing import Literal, NamedTuple
 
 from backpain_cli.conditions import Condition
 
-Status = Literal["now", "consider", "next", "not-yet", "not-needed", "not-recommended", "needs-answer", "on-hold"]
-STATUSES: tuple[Status, ...] = (
+Status = Literal[
     "now",
     "consider",
     "next",
+    "helped",
+    "tried",
     "not-yet",
     "not-needed",
     "not-recommended",
+    "not-covered",
     "needs-answer",
     "on-hold",
-)
+]
+
+
+class StatusInfo(NamedTuple):
+    """Everything the program says about one status: the one table views, docs and tests read.
+
+    ``rank`` orders how far a status lets a step forward: a decision never ends more open than the
+    strictest safety rule that holds it back. ``active`` statuses put an option on the table;
+    ``final`` ones are verdicts that a person's own experience (helped, tried) annotates but never replaces.
+    """
+
+    name: Status
+    label: str  # Title case, for headings and the ladder
+    tag: str  # upper case, beside a step in the terminal
+    glyph: str  # one character for the ladder's bars: readable without colour and on paper
+    meaning: str
+    active: bool
+    final: bool
+    rank: int
+
+
+STATUS_TABLE: dict[str, StatusInfo] = {
+    info.name: info
+    for info in (
+        StatusInfo("now", "Now", "NOW", "#", "recommended now", True, False, 6),
+        StatusInfo("consider", "Consider", "CONSIDER", "+", "a reasonable option, with its caveats", True, False, 5),
+        StatusInfo("next", "Next", "NEXT", "=", "if what is current does not help enough", True, False, 4),
+        StatusInfo("helped", "Helping you", "HELPING", "*", "it has helped you; the reason says how to go on", False, False, 3),
+        StatusInfo(
+            "tried", "Tried", "TRIED", "~", "you tried it without enough relief; the reason says what usually comes next", False, False, 3
+        ),
+        StatusInfo("not-yet", "Not yet", "NOT YET", ".", "its conditions are not met; the reason says which", False, False, 3),
+        StatusInfo(
+            "needs-answer", "Needs answer", "NEEDS ANSWER", "?", "a missing answer decides; the reason asks the question", False, False, 3
+        ),
+        StatusInfo("not-needed", "Not needed", "NOT NEEDED", "o", "something you tried has helped enough", False, False, 2),
+        StatusInfo(
+            "not-covered", "Not covered", "NOT COVERED", "-", "the guideline you chose gives no confirmed view on it", False, True, 1
+        ),
+        StatusInfo("not-recommended", "Not recommended", "NOT RECOMMENDED", "x", "guidelines advise against it for you", False, True, 0),
+        StatusInfo("on-hold", "On hold", "ON HOLD", "!", "a warning sign comes first", False, True, 0),
+    )
+}
+STATUSES: tuple[Status, ...] = tuple(STATUS_TABLE)  # type: ignore[arg-type]
 # Statuses that open a door: an unknown answer must never lead to one of these.
-PERMISSIVE: frozenset[str] = frozenset({"now", "consider", "next"})
+PERMISSIVE: frozenset[str] = frozenset(name for name, info in STATUS_TABLE.items() if info.active)
+# What a rule may set; the others come from the engine (on-hold, needs-answer) or from
+# what a person says about an option they tried (helped, tried).
+RULE_STATUSES: tuple[Status, ...] = ("now", "consider", "next", "not-yet", "not-needed", "not-covered", "not-recommended")
 
 Direction = Literal["for", "against", "restricted", "no-recommendation"]
 DIRECTIONS: tuple[Direction, ...] = ("for", "against", "restricted", "no-recommendation")
@@ -35,8 +83,8 @@ DIRECTION_WORDS: dict[str, str] = {
     "restricted": "only for some",
     "no-recommendation": "no recommendation",
 }
-Level = Literal["emergency", "urgent", "soon"]
-LEVELS: tuple[Level, ...] = ("emergency", "urgent", "soon")  # most severe first
+Level = Literal["emergency", "same-day", "urgent", "soon"]
+LEVELS: tuple[Level, ...] = ("emergency", "same-day", "urgent", "soon")  # most severe first
 GUIDELINES: tuple[str, ...] = ("default", "nice", "acp", "who")
 CARE_TYPES: tuple[str, ...] = ("medication", "injection", "surgery", "other")
 # What `--avoid` names, and the care types each one covers.
@@ -51,13 +99,39 @@ class Source(NamedTuple):
     year: int | None
     section: str | None
     url: str | None
+    undated: str | None = None  # why a source has no year (a living web page), for ``kb audit``
 
 
 class Statement(NamedTuple):
-    """A clinical statement and the sources behind it."""
+    """A clinical statement and the sources behind it.
+
+    ``known`` is False for a statement that says a size or a rate is not known: the sources looked and
+    gave no figure. Views say so plainly rather than leave a gap.
+    """
 
     text: str
     sources: tuple[str, ...]
+    known: bool = True
+
+
+class Signal(NamedTuple):
+    """What a person's own experience of an option does to its step: a status no more open than its
+    rules allow, and what to tell them (e.g. "It helped: review it with your prescriber")."""
+
+    status: Status
+    reason: str
+    sources: tuple[str, ...]
+
+
+# What a person can say about an option they tried, in the words answers files and the journal use.
+RESULTS: tuple[str, ...] = ("helped", "some", "no-help", "side-effects")
+
+
+class AuditException(NamedTuple):
+    """A deliberate gap that ``kb audit`` accepts, with the reason written beside it."""
+
+    check: str
+    reason: str
 
 
 class Stance(NamedTuple):
@@ -116,7 +190,8 @@ class Treatment(NamedTuple):
     how_it_works: str
     expect: Expectation
     benefits: tuple[Statement, ...]
-    risks: tuple[Statement, ...]
+    benefit_size: tuple[Statement, ...]  # how large the benefit is, or that no source gives a size
+    risks: tuple[Statement, ...]  # physical harms and side effects, with how often where a source says
     suitable_for: tuple[str, ...]
     not_suitable_for: tuple[str, ...]
     guidelines: tuple[Stance, ...]
@@ -127,16 +202,20 @@ class Treatment(NamedTuple):
     reviewed: dt.date
     review_due: dt.date
     rules: tuple[Rule, ...]
+    signals: dict[str, Signal]  # result -> this option's own wording, over the care type's default
+    audit_exceptions: tuple[AuditException, ...]
 
     def all_sources(self) -> tuple[str, ...]:
         """Every source the entry cites, in first-cited order."""
         seen: dict[str, None] = dict.fromkeys(self.sources)
-        for group in (self.benefits, self.risks):
+        for group in (self.benefits, self.benefit_size, self.risks):
             for statement in group:
                 seen.update(dict.fromkeys(statement.sources))
         seen.update(dict.fromkeys(s.source for s in self.guidelines))
         for rule in self.rules:
             seen.update(dict.fromkeys(rule.sources))
+        for signal in self.signals.values():
+            seen.update(dict.fromkeys(signal.sources))
         return tuple(seen)
 
     def disagreement(self) -> bool:
@@ -155,6 +234,7 @@ class Tier(NamedTuple):
 
 class RedFlag(NamedTuple):
     code: str
+    sign: str  # a few words for lists: "numbness or tingling around your bottom or genitals"
     question: str
     level: Level
     action: str
@@ -170,6 +250,7 @@ class RedFlagRule(NamedTuple):
     action: str
     sources: tuple[str, ...]
     path: str
+    codes: tuple[str, ...] = ()  # the warning signs its condition names, shown with its action
 
 
 class Stage(NamedTuple):
@@ -205,6 +286,18 @@ class Question(NamedTuple):
     ask: str  # for the command line: names the option that answers it
     prompt: str  # for the guided walk: plain words, no option names
     why: str
+    ask_when: Condition | None = None  # the walk skips the question when this is known to be false
+
+
+class GuidelineMode(NamedTuple):
+    """A way to read the guidelines: all together (``default``), or one guideline's sources only."""
+
+    id: str
+    name: str
+    short: str  # "NICE", for messages such as "NICE gives no confirmed view on this"
+    sources: tuple[str, ...]  # the stances that count in this mode; empty for ``default``
+    scope: Condition | None = None  # who the guideline covers (WHO 2023: pain lasting more than 3 months)
+    scope_note: str = ""  # said to a person outside that scope
 
 
 class LevelInfo(NamedTuple):
@@ -229,7 +322,11 @@ class Knowledge(NamedTuple):
     stages: tuple[Stage, ...]
     risk_groups: dict[str, RiskGroup]
     questions: dict[str, Question]
-    guideline_names: dict[str, str]
+    walk: tuple[str, ...]  # the guided walk's questions, in order (facts)
+    conditions: dict[str, Condition]  # the named conditions, for the walk and the views
+    guideline_modes: dict[str, GuidelineMode]
+    signals: dict[str, dict[str, Signal]]  # result -> care type (or "default") -> signal
+    messages: dict[str, str]  # engine sentences with {placeholders}: the wording stays in the YAML
     verification: dict[str, str]  # V/S/U -> how sure we are of a guideline stance, in plain words
     by_id: dict[str, Treatment]  # treatment id -> treatment, built with the tuple of treatments
     path: str = ""

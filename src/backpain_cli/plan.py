@@ -26,7 +26,7 @@ from backpain_cli import __version__
 from backpain_cli.engine import Pathway, Step
 from backpain_cli.errors import UsageError
 from backpain_cli.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
-from backpain_cli.model import PERMISSIVE, STATUSES, Knowledge, Status
+from backpain_cli.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -41,16 +41,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 # --- UI words (everything about treatments comes from the knowledge base) ----------------------------
 
 TITLE = "My back pain plan"
-STATUS_MEANINGS: dict[str, str] = {
-    "now": "recommended now",
-    "consider": "a reasonable option, with its caveats",
-    "next": "if what is current does not help",
-    "not-yet": "its conditions are not met; the reason says which",
-    "not-needed": "something earlier helped",
-    "not-recommended": "guidelines advise against it for you",
-    "needs-answer": "a missing answer decides; the reason asks the question",
-    "on-hold": "a warning sign comes first",
-}
 _BOOL_WORDS = {True: "yes", False: "no"}
 _BLOCK_WORDS = {"positive": "positive", "negative": "negative", "not-done": "not done"}
 
@@ -192,7 +182,7 @@ def _answers(kb: Knowledge, pathway: Pathway) -> tuple[list[Answer], list[str]]:
     if p.risk is not None:
         group = kb.risk_groups.get(p.risk)
         given["risk"] = (group.label if group is not None else p.risk,)
-    given["guideline"] = (kb.guideline_names.get(p.guideline, p.guideline),)
+    given["guideline"] = (kb.guideline_modes[p.guideline].name,)
     if p.tried:
         given["tried"] = _names(kb, p.tried)
     if p.helped:
@@ -249,12 +239,24 @@ def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str
     urgent: dict[str, Any] | None = None
     if pathway.urgent is not None:
         level = kb.levels.get(pathway.urgent.level)
+        codes = {f.code for f in kb.red_flags}
         urgent = {
             "level": pathway.urgent.level,
             "label": level.label if level is not None else pathway.urgent.level,
             "message": pathway.urgent.message,
-            "signs": [kb.red_flag(c).question for c in pathway.urgent.red_flags if c in {f.code for f in kb.red_flags}],
+            "signs": [kb.red_flag(c).question for c in pathway.urgent.red_flags if c in codes],
             "sources": cite(pathway.urgent.sources),
+            # Every sign keeps its own action, most urgent first.
+            "actions": [
+                {
+                    "level": action.level,
+                    "label": kb.levels[action.level].label,
+                    "message": action.message,
+                    "signs": [kb.red_flag(c).sign for c in action.red_flags if c in codes],
+                    "sources": cite(action.sources),
+                }
+                for action in pathway.urgent.actions
+            ],
         }
     stage: dict[str, Any] | None = None
     if pathway.stage is not None:
@@ -305,7 +307,7 @@ def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str
         "warning_signs": kb.warning_signs,
         "stage": stage,
         "stage_ask": stage_ask,
-        "guideline_name": kb.guideline_names.get(pathway.guideline, pathway.guideline),
+        "guideline_name": kb.guideline_modes[pathway.guideline].name,
         "risk": risk,
         "risk_tool_note": kb.risk_tool_note,
         "ladder": list(reversed(rungs)),  # top rung (surgery) first, as drawn
@@ -315,7 +317,7 @@ def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str
         "ladder_bottom": LADDER_BOTTOM,
         "status_labels": STATUS_LABELS,
         "status_glyphs": STATUS_GLYPHS,
-        "legend": [(STATUS_LABELS[s], STATUS_MEANINGS[s]) for s in STATUSES if s in present],
+        "legend": [(STATUS_LABELS[s], STATUS_TABLE[s].meaning) for s in STATUSES if s in present],
         "tiers": tiers,
         "settle": settle,
         "red_flags": red_flags,

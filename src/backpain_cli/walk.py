@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from backpain_cli.answers import AVOIDABLE, Answers, build_profile
+from backpain_cli.conditions import FACTS
 from backpain_cli.errors import UsageError
 from backpain_cli.model import Knowledge
 from backpain_cli.plan import check_name, plan_format
@@ -25,6 +26,13 @@ SKIP_WORDS = {"", "?", "skip", "don't know", "dont know", "not sure", "unknown",
 YES = {"y", "yes", "yeah", "yep", "true"}
 NO = {"n", "no", "nope", "false"}
 MAX_TRIES = 5  # then the question is skipped: a walk must always end
+# How a person may say how something they tried went, and the answer each one means.
+RESULT_WORDS = {
+    **dict.fromkeys(("1", "helped", "helped enough", "a lot", "yes", "enough", "it helped"), "helped"),
+    **dict.fromkeys(("2", "a little", "a bit", "some", "helped a little", "a little bit"), "helped_a_little"),
+    **dict.fromkeys(("3", "no", "not at all", "did not help", "didn't help", "no help", "none"), "tried"),
+    **dict.fromkeys(("4", "side effects", "side effect", "problems", "it caused problems"), "side_effects"),
+}
 
 
 class Walk:
@@ -37,27 +45,49 @@ class Walk:
         self.answers = Answers()
 
     def run(self) -> Answers:
-        """The whole walk. Stops after the red flags if one is reported: that comes first."""
+        """The whole walk, in the knowledge base's order. Stops after the warning signs if one is reported."""
         self._say(Text("backpain: a guided walk to your pathway", style="bold"))
         self._say(Text(self.kb.disclaimer, style="dim italic"))
         self._say(Text("Press Enter to skip any question you cannot answer.", style="dim"))
-        self._red_flags()
-        if self.answers.red_flags:
-            return self.answers
-        self._duration()
-        self._yes_no("leg_pain")
-        self._number("pain", "pain")
-        self._names("tried")
-        self._names("helped")
-        if self.answers.leg_pain is not False:
-            self._yes_no("imaging_match")
-            self._yes_no("claudication")
-        self._yes_no("neuropathic")
-        self._choice("risk", list(self.kb.risk_groups), extra=self.kb.risk_tool_note)
-        self._avoid()
+        for fact in self.kb.walk:
+            if not self._should_ask(fact):
+                continue
+            self._ask_about(fact)
+            if self.answers.red_flags:  # warning signs come first, and then nothing else
+                break
         return self.answers
 
-    # --- one kind of question each -------------------------------------------------------------
+    def _should_ask(self, fact: str) -> bool:
+        """Ask unless the question's own condition is known to be false from the answers so far."""
+        condition = self.kb.questions[fact].ask_when
+        if condition is None:
+            return True
+        from backpain_cli.conditions import Facts
+        from backpain_cli.engine import derive_facts
+
+        facts = Facts(derive_facts(self.kb, build_profile(self.kb, self.answers)))
+        return condition.evaluate(facts).result is not False
+
+    def _ask_about(self, fact: str) -> None:
+        kind = FACTS[fact].kind
+        if fact == "red_flags":
+            self._red_flags()
+        elif fact == "stage":
+            self._duration()
+        elif fact == "tried":
+            self._tried()
+        elif fact == "risk":
+            self._choice("risk", list(self.kb.risk_groups), extra=self.kb.risk_tool_note)
+        elif fact == "avoid":
+            self._avoid()
+        elif kind == "bool":
+            self._yes_no(fact)
+        elif kind == "number":
+            self._number(fact, fact)
+        elif kind == "enum":
+            self._choice(fact, list(FACTS[fact].values))
+        else:  # pragma: no cover - validation keeps other facts out of the walk's list
+            raise ValueError(f"the walk cannot ask about {fact}")
 
     def _red_flags(self) -> None:
         question = self.kb.questions["red_flags"]
@@ -113,22 +143,43 @@ class Walk:
             try:
                 return float(reply.strip())
             except ValueError:
-                raise UsageError("answer with a number from 0 to 10") from None
+                raise UsageError("answer with a number") from None
 
         self._intro(fact)
         self._ask(self.kb.questions[fact].prompt, field, parse)
 
-    def _names(self, fact: str) -> None:
-        self._intro(fact)
+    def _tried(self) -> None:
+        """What was tried, then how each one went: helped enough, a little, not at all, or side effects."""
+        from backpain_cli.lookup import NameIndex
+
+        self._intro("tried")
         self._say(Text("Type 'list' to see every option's name.", style="dim"))
+        index = NameIndex.build(self.kb)
 
         def parse(reply: str) -> Any:
             if reply.strip().lower() == "list":
                 self._say(Text(", ".join(t.id for t in self.kb.treatments), style="dim"))
                 raise UsageError("now type the names, separated by commas")
-            return tuple(part.strip() for part in reply.split(",") if part.strip())
+            names = tuple(part.strip() for part in reply.split(",") if part.strip())
+            for name in names:
+                index.resolve(name)  # an unknown name is asked again, with a suggestion
+            return {"tried": names}
 
-        self._ask(self.kb.questions[fact].prompt, fact, parse)
+        self._ask(self.kb.messages["walk-tried"], None, parse)
+        names, self.answers = self.answers.tried, self.answers._replace(tried=())
+        by_id = {index.resolve(name): name for name in reversed(names)}  # "physio, physiotherapy": asked once
+        for treatment_id, name in reversed(by_id.items()):
+            self._result(name, self.kb.treatment(treatment_id).name)
+
+    def _result(self, typed: str, shown: str) -> None:
+        def parse(reply: str) -> Any:
+            field = RESULT_WORDS.get(" ".join(reply.lower().split()))
+            if field is None:
+                raise UsageError("type 1, 2, 3 or 4")
+            return {field: (*getattr(self.answers, field), typed)}
+
+        if not self._ask(self.kb.messages["walk-result"].format(name=shown), None, parse):
+            self.answers = self.answers._replace(tried=(*self.answers.tried, typed))  # skipped: still tried
 
     def _choice(self, fact: str, choices: list[str], extra: str = "") -> None:
         self._intro(fact)
@@ -146,12 +197,12 @@ class Walk:
 
     # --- plumbing ---------------------------------------------------------------------------------
 
-    def _ask(self, prompt: str, field: str | None, parse: Callable[[str], Any]) -> None:
-        """Ask until the answer parses and passes the same checks as the options; blank skips."""
+    def _ask(self, prompt: str, field: str | None, parse: Callable[[str], Any]) -> bool:
+        """Ask until the answer parses and passes the same checks as the options; blank skips (False)."""
         for _ in range(MAX_TRIES):
             reply = self.read(prompt + " ")
             if reply.strip().lower() in SKIP_WORDS:
-                return
+                return False
             try:
                 value = parse(reply)
                 changes: dict[str, Any] = value if isinstance(value, dict) else {str(field): value}
@@ -161,8 +212,9 @@ class Walk:
                 self._say(Text(f"Sorry: {problem}. Try again, or press Enter to skip.", style="yellow"))
                 continue
             self.answers = candidate
-            return
+            return True
         self._say(Text("Skipping this question.", style="dim"))
+        return False
 
     def _intro(self, fact: str) -> None:
         self._say(Text(""))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from backpain_cli.model import Knowledge, Source, Treatment
+from backpain_cli.model import Knowledge, Source, Statement, Treatment
 
 if TYPE_CHECKING:  # list and explain never load the engine
     from backpain_cli.conditions import Check
     from backpain_cli.engine import Pathway, Step
 
-JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_VERSION = 2
 
 
 def source(s: Source) -> dict[str, Any]:
@@ -29,6 +29,10 @@ def treatment_summary(kb: Knowledge, t: Treatment) -> dict[str, Any]:
     }
 
 
+def statement(s: Statement) -> dict[str, Any]:
+    return {"text": s.text, "sources": list(s.sources), "known": s.known}
+
+
 def treatment_list(kb: Knowledge, tier: str | None = None) -> list[dict[str, Any]]:
     """Every option in pathway order: by tier, then as the knowledge base lists them."""
     return [treatment_summary(kb, t) for group in kb.tiers if tier in (None, group.id) for t in kb.treatments if t.tier == group.id]
@@ -40,8 +44,9 @@ def treatment_detail(kb: Knowledge, t: Treatment, today: dt.date) -> dict[str, A
         "care_type": t.care_type,
         "how_it_works": t.how_it_works,
         "what_to_expect": {"time": t.expect.time, "recovery": t.expect.recovery, "onset": t.expect.onset},
-        "benefits": [{"text": s.text, "sources": list(s.sources)} for s in t.benefits],
-        "risks": [{"text": s.text, "sources": list(s.sources)} for s in t.risks],
+        "benefits": [statement(s) for s in t.benefits],
+        "benefit_size": [statement(s) for s in t.benefit_size],
+        "risks": [statement(s) for s in t.risks],
         "suitable_for": list(t.suitable_for),
         "not_suitable_for": list(t.not_suitable_for),
         "guidelines": [
@@ -152,6 +157,10 @@ def pathway(kb: Knowledge, p: Pathway) -> dict[str, Any]:
             "message": p.urgent.message,
             "red_flags": list(p.urgent.red_flags),
             "sources": list(p.urgent.sources),
+            "actions": [
+                {"level": a.level, "message": a.message, "red_flags": list(a.red_flags), "sources": list(a.sources)}
+                for a in p.urgent.actions
+            ],
         }
     stage = kb.stage(p.stage) if p.stage else None
     return {
@@ -162,7 +171,7 @@ def pathway(kb: Knowledge, p: Pathway) -> dict[str, Any]:
         if stage is None
         else {"label": stage.label, "meaning": stage.meaning, "what_we_do": stage.what_we_do, "sources": list(stage.sources)},
         "guideline": p.guideline,
-        "guideline_name": kb.guideline_names[p.guideline],
+        "guideline_name": kb.guideline_modes[p.guideline].name,
         "answers": {
             name: sorted(value) if isinstance(value, frozenset) else value
             for name, value in profile._asdict().items()

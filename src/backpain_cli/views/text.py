@@ -17,24 +17,29 @@ from rich.table import Table
 from rich.text import Text
 
 from backpain_cli.conditions import Check, Facts
-from backpain_cli.model import DIRECTION_WORDS, Knowledge, Treatment
+from backpain_cli.model import DIRECTION_WORDS, STATUS_TABLE, Knowledge, Treatment
 
 if TYPE_CHECKING:  # Panel and Tree are imported where used: most outputs need neither.
     from rich.tree import Tree
 
-    from backpain_cli.engine import Pathway, Step
+    from backpain_cli.engine import Pathway, Step, Urgent
 
-STATUS_STYLE = {
-    "now": ("NOW", "bold green"),
-    "consider": ("CONSIDER", "green"),
-    "next": ("NEXT", "cyan"),
-    "not-yet": ("NOT YET", "yellow"),
-    "not-needed": ("NOT NEEDED", "dim"),
-    "not-recommended": ("NOT RECOMMENDED", "red"),
-    "needs-answer": ("NEEDS ANSWER", "magenta"),
-    "on-hold": ("ON HOLD", "bold red"),
+# Colours only: every other word about a status comes from the model's one status table.
+STATUS_COLOUR = {
+    "now": "bold green",
+    "consider": "green",
+    "next": "cyan",
+    "helped": "bold blue",
+    "tried": "blue",
+    "not-yet": "yellow",
+    "not-needed": "dim",
+    "not-covered": "dim yellow",
+    "not-recommended": "red",
+    "needs-answer": "magenta",
+    "on-hold": "bold red",
 }
-LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "soon": "bold yellow"}
+STATUS_STYLE = {name: (info.tag, STATUS_COLOUR[name]) for name, info in STATUS_TABLE.items()}
+LEVEL_STYLE = {"emergency": "bold white on red", "same-day": "bold red", "urgent": "bold red", "soon": "bold yellow"}
 DIRECTION_STYLE = {"for": "green", "against": "red", "restricted": "yellow", "no-recommendation": "dim"}
 TRUTH_MARK = {True: ("met", "green"), False: ("not met", "red"), None: ("unknown", "magenta")}
 
@@ -171,6 +176,9 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
         Text(""),
         _heading("Possible benefits"),
         *(_statement(kb, s.text, s.sources) for s in t.benefits),
+        Text(""),
+        _heading("How much it helps"),
+        *(_statement(kb, s.text, s.sources) for s in t.benefit_size),
         Text(""),
         _heading("Risks and side effects"),
         *(_statement(kb, s.text, s.sources) for s in t.risks),
@@ -333,9 +341,7 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
     if p.urgent is not None:
         level = kb.levels[p.urgent.level]
         body = Group(
-            Text(p.urgent.message, style="bold"),
-            Text("Warning signs you reported: " + ", ".join(kb.red_flag(c).question for c in p.urgent.red_flags)),
-            _cite(kb, p.urgent.sources),
+            *urgent_actions(kb, p.urgent),
             Text("Routine treatment options are on hold until you have been checked.", style="bold"),
         )
         from rich.panel import Panel
@@ -354,7 +360,7 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
         ]
     else:
         parts.append(Text.assemble(("Stage: ", "bold"), ("not known yet: ", "magenta"), kb.questions["stage"].ask))
-    parts.append(Text.assemble(("Following: ", "bold"), kb.guideline_names[p.guideline]))
+    parts.append(Text.assemble(("Following: ", "bold"), kb.guideline_modes[p.guideline].name))
     if p.profile.risk is not None:
         group = kb.risk_groups[p.profile.risk]
         parts.append(Text.assemble(("Risk group: ", "bold"), group.label, ": ", group.meaning))
@@ -385,6 +391,20 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
         parts.extend(Text.assemble("  • ", kb.questions[f].ask) for f in missing)
     parts += [Text(""), disclaimer(kb)]
     return Group(*parts)
+
+
+def urgent_actions(kb: Knowledge, urgent: Urgent) -> list[RenderableType]:
+    """Every warning sign's own action, most urgent first; the first one's level is the panel's title."""
+    parts: list[RenderableType] = []
+    for number, action in enumerate(urgent.actions):
+        if number:
+            parts += [Text(""), Text(kb.levels[action.level].label, style=LEVEL_STYLE[action.level])]
+        parts += [
+            Text(action.message, style="bold"),
+            Text("Because you reported: " + "; ".join(kb.red_flag(c).sign for c in action.red_flags)),
+            _cite(kb, action.sources),
+        ]
+    return parts
 
 
 def _summary(p: Pathway) -> Group:
