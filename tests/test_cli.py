@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -78,7 +79,9 @@ def test_red_flags_json(runner: CliRunner) -> None:
     assert isinstance(flags, list)
     for flag in flags:
         assert {"code", "question", "level", "action"} <= set(flag)
-        assert flag["level"] in ("emergency", "urgent", "soon")
+        assert flag["level"] in ("emergency", "same-day", "urgent", "soon")
+    levels = ["emergency", "same-day", "urgent", "soon"]
+    assert [levels.index(f["level"]) for f in flags] == sorted(levels.index(f["level"]) for f in flags)  # most urgent first
 
 
 def test_pathway_json_contract(runner: CliRunner, kb: Knowledge) -> None:
@@ -102,6 +105,56 @@ def test_pathway_json_with_red_flag(runner: CliRunner) -> None:
     assert urgent["red_flags"][0] == "saddle-numbness"
     assert urgent["message"] and urgent["sources"]
     assert {s["status"] for s in data["steps"]} == {"on-hold"}
+
+
+def test_every_warning_sign_keeps_its_own_action_in_json_text_and_plan(runner: CliRunner, kb: Knowledge, tmp_path: Path) -> None:
+    """A cancer history with a fever: the same-day action leads, and the cancer action is still shown."""
+    args = ["pathway", "--months", "6", "--red-flag", "cancer-history", "--red-flag", "fever"]
+    data = run_json(runner, *args)
+    assert isinstance(data, dict)
+    actions = data["urgent"]["actions"]
+    assert data["urgent"]["level"] == "same-day" and actions[0]["level"] == "same-day"
+    assert [a["red_flags"] for a in actions] == [["fever"], ["cancer-history"]]
+    assert actions[0]["message"] == kb.red_flag("fever").action and actions[1]["message"] == kb.red_flag("cancer-history").action
+    code, out, _ = run(runner, *args)
+    flat = " ".join(out.replace("│", " ").split())
+    assert code == 0
+    assert flat.index("See a doctor the same day") < flat.index("tell them about your cancer history")
+    for fmt in ("md", "html"):
+        plan = tmp_path / f"plan.{fmt}"
+        assert run(runner, *args, "--save", str(plan))[0] == 0
+        text = " ".join(plan.read_text(encoding="utf-8").replace("&#39;", "'").split())
+        assert text.index("the same day") < text.index("tell them about your cancer history"), fmt
+
+
+def test_kb_audit_passes_on_the_shipped_knowledge_base(runner: CliRunner, kb: Knowledge) -> None:
+    code, out, _ = run(runner, "kb", "audit")
+    assert code == 0 and "passed" in out
+    data = run_json(runner, "kb", "audit")
+    assert isinstance(data, dict) and data["passed"] is True
+    assert {e["id"] for e in data["entries"]} == {t.id for t in kb.treatments}
+    for entry in data["entries"]:
+        assert [c["check"] for c in entry["checks"]] == ["harms", "benefit-size", "source-years", "review-date"]
+        for check in entry["checks"]:
+            assert check["result"] in ("pass", "excepted") and (check["result"] == "pass" or check["detail"])
+
+
+def test_kb_audit_names_each_gap_and_exits_4(runner: CliRunner, write_kb: Any) -> None:
+    def unbalance(data: dict[str, Any]) -> None:
+        heat = next(t for t in data["treatments"] if t["id"] == "heat")
+        del heat["benefit_size"]
+        telehealth = next(t for t in data["treatments"] if t["id"] == "telehealth")
+        telehealth["benefit_size"] = [{"text": "A size.", "sources": ["nice-ng59"]}]  # its exception is now stale
+        next(s for s in data["sources"] if s["id"] == "lancet-2018").pop("year")
+
+    path = write_kb(unbalance)
+    code, out, _ = run(runner, "kb", "audit", str(path))
+    assert code == 4
+    assert "heat (size): says nothing about how large the benefit is" in out
+    assert "telehealth (size): has an audit exception it no longer needs" in out
+    assert "cites sources without a year: lancet-2018" in " ".join(out.split())
+    monkey_today = run(runner, "kb", "audit", "--json", str(path))
+    assert monkey_today[0] == 4 and json.loads(monkey_today[1])["passed"] is False
 
 
 def test_pathway_guideline_is_reported(runner: CliRunner) -> None:
@@ -162,6 +215,10 @@ BAD_INPUT = [
     ["pathway", "--avoid", "hospitals"],
     ["pathway", "--guideline", "cochrane"],
     ["pathway", "--medial-branch-block", "maybe"],
+    ["pathway", "--tried", "physio", "--side-effects", "physiotherapy"],
+    ["pathway", "--helped", "heat", "--helped-a-little", "heat pack"],
+    ["pathway", "--programme-weeks", "-1"],
+    ["pathway", "--programme-weeks", "lots"],
     ["pathway", "--no-such-option"],
     ["explain", "epidurl"],
     ["explain", "injection"],
@@ -239,7 +296,20 @@ GOLDEN_CASES = {
     "list": ["list"],
     "explain-epidural": ["explain", "epidural"],
     "pathway-months-4": ["pathway", "--months", "4"],
-    "pathway-sciatica": ["pathway", "--months", "5", "--leg-pain", "--imaging-match", "--tried", "physio", "--tried", "ibuprofen"],
+    "pathway-sciatica": [
+        "pathway",
+        "--months",
+        "5",
+        "--leg-pain",
+        "--imaging-match",
+        "--no-claudication",
+        "--programme-weeks",
+        "8",
+        "--tried",
+        "physio",
+        "--helped-a-little",
+        "ibuprofen",
+    ],
     "pathway-emergency": ["pathway", "--red-flag", "saddle-numbness"],
     "red-flags": ["red-flags"],
     "compare-epidural-physio": ["compare", "epidural", "physio"],

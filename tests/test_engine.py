@@ -11,15 +11,10 @@ from hypothesis import strategies as st
 from backpain_cli.conditions import AllOf, AnyOf, Facts, FactTest, Not
 from backpain_cli.engine import Profile, build_pathway, stage_of
 from backpain_cli.model import PERMISSIVE, Knowledge
+from strategies import profiles
 
-GATE_IDS = (
-    "education-self-management",
-    "regular-exercise",
-    "physical-therapy",
-    "yoga-tai-chi",
-    "nsaids",
-    "multidisciplinary-rehabilitation",
-)
+# An exercise-based programme: the active care surgery, implants and RFD must come after (issue 10).
+ACTIVE_CARE = ("physical-therapy", "regular-exercise", "yoga-tai-chi", "multidisciplinary-rehabilitation")
 AGAINST_BY_ALL = ("paracetamol", "gabapentinoids", "other-antidepressants", "tens", "braces-belts", "traction", "facet-joint-injection")
 
 
@@ -115,7 +110,8 @@ def test_case_2_cauda_equina_signs_hold_everything(kb: Knowledge) -> None:
 
 
 def test_case_3_sciatica_with_matching_imaging_after_failed_care(kb: Knowledge) -> None:
-    st_ = _statuses(kb, Profile(months=5, leg_pain=True, imaging_match=True, tried=frozenset({"physical-therapy", "nsaids"})))
+    tried = frozenset({"physical-therapy", "nsaids"})
+    st_ = _statuses(kb, Profile(months=5, leg_pain=True, imaging_match=True, programme_weeks=8, tried=tried))
     assert st_["discectomy"] == "consider"
     assert st_["spinal-fusion"] == "not-recommended"
 
@@ -130,11 +126,14 @@ def test_case_4_back_pain_only_after_everything(kb: Knowledge) -> None:
 
 
 def test_case_5_spinal_cord_stimulation_criteria(kb: Knowledge) -> None:
-    tried = frozenset({"physical-therapy", "cognitive-behavioral-therapy"})
-    assert _statuses(kb, Profile(months=9, neuropathic=True, pain=7, tried=tried))["spinal-cord-stimulator"] == "consider"
-    assert _statuses(kb, Profile(months=4, neuropathic=True, pain=7, tried=tried))["spinal-cord-stimulator"] == "not-yet"
-    assert _statuses(kb, Profile(months=9, neuropathic=True, pain=4, tried=tried))["spinal-cord-stimulator"] == "not-yet"
-    assert _statuses(kb, Profile(months=9, neuropathic=False, pain=7, tried=tried))["spinal-cord-stimulator"] == "not-recommended"
+    base = Profile(
+        months=9, neuropathic=True, pain=7, programme_weeks=8, tried=frozenset({"physical-therapy", "cognitive-behavioral-therapy"})
+    )
+    assert _statuses(kb, base)["spinal-cord-stimulator"] == "consider"
+    assert _statuses(kb, base._replace(months=4))["spinal-cord-stimulator"] == "not-yet"
+    assert _statuses(kb, base._replace(pain=4))["spinal-cord-stimulator"] == "not-yet"
+    assert _statuses(kb, base._replace(neuropathic=False))["spinal-cord-stimulator"] == "not-recommended"
+    assert _statuses(kb, base._replace(programme_weeks=None))["spinal-cord-stimulator"] == "needs-answer"
 
 
 def test_case_6_three_weeks_is_acute(kb: Knowledge) -> None:
@@ -149,7 +148,8 @@ def test_case_6_three_weeks_is_acute(kb: Knowledge) -> None:
 
 def test_missing_answer_fails_closed_and_names_the_question(kb: Knowledge) -> None:
     tried = frozenset({"physical-therapy", "nsaids"})
-    step = next(s for s in build_pathway(kb, Profile(months=5, leg_pain=True, tried=tried)).steps if s.treatment.id == "discectomy")
+    profile = Profile(months=5, leg_pain=True, programme_weeks=8, tried=tried)
+    step = next(s for s in build_pathway(kb, profile).steps if s.treatment.id == "discectomy")
     assert step.status == "needs-answer"
     assert step.missing == ("imaging_match",)
     assert kb.questions["imaging_match"].ask in step.reason
@@ -173,34 +173,6 @@ def test_guideline_mode_follows_one_guideline(kb: Knowledge) -> None:
 
 
 # --- properties: one per invariant -------------------------------------------------------------------
-
-_optional_bool = st.one_of(st.none(), st.booleans())
-
-
-@st.composite
-def profiles(draw: st.DrawFn, kb: Knowledge) -> Profile:
-    ids = [t.id for t in kb.treatments]
-    tried = draw(st.frozensets(st.sampled_from(ids), max_size=6))
-    helped = draw(st.frozensets(st.sampled_from(ids), max_size=3)) - tried
-    use_weeks = draw(st.booleans())
-    duration = draw(st.one_of(st.none(), st.floats(min_value=0, max_value=600, allow_nan=False)))
-    return Profile(
-        weeks=duration if use_weeks else None,
-        months=None if use_weeks else duration,
-        leg_pain=draw(_optional_bool),
-        pain=draw(st.one_of(st.none(), st.integers(0, 10).map(float))),
-        imaging_match=draw(_optional_bool),
-        neuropathic=draw(_optional_bool),
-        claudication=draw(_optional_bool),
-        medial_branch_block=draw(st.one_of(st.none(), st.sampled_from(["positive", "negative", "not-done"]))),
-        risk=draw(st.one_of(st.none(), st.sampled_from(["low", "medium", "high"]))),
-        tried=tried,
-        helped=helped,
-        red_flags=draw(st.frozensets(st.sampled_from([f.code for f in kb.red_flags]), max_size=3)),
-        avoid=draw(st.frozensets(st.sampled_from(["medication", "injections", "surgery"]), max_size=3)),
-        guideline=draw(st.sampled_from(["default", "nice", "acp", "who"])),
-    )
-
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -231,13 +203,16 @@ def test_property_red_flag_leaves_nothing_now_consider_or_next(kb: Knowledge, da
 
 @PROPERTY
 @given(data=st.data())
-def test_property_surgery_never_now_before_conservative_care(kb: Knowledge, data: st.DataObject) -> None:
+def test_property_surgery_never_offered_without_a_fair_trial_of_active_care(kb: Knowledge, data: st.DataObject) -> None:
+    """Issue 10: "non-surgical care has not worked" means an exercise programme kept up for 6 weeks or more."""
     profile = data.draw(profiles(kb))
     pathway = build_pathway(kb, profile)
-    if not profile.tried & set(GATE_IDS):
+    not_enough = profile.tried | profile.helped_a_little | profile.side_effects
+    fair_trial = bool(not_enough & set(ACTIVE_CARE)) and (profile.programme_weeks or 0) >= 6
+    if not fair_trial:
         for step in pathway.steps:
-            if step.treatment.tier == "surgical":
-                assert step.status not in ("now", "consider", "next"), (step.treatment.id, step.status)
+            if step.treatment.tier == "surgical" or step.treatment.id in ("radiofrequency-denervation", "spinal-cord-stimulator"):
+                assert step.status not in PERMISSIVE, (step.treatment.id, step.status)
 
 
 @PROPERTY

@@ -282,17 +282,17 @@ def test_html_only_links_web_addresses(shipped: Knowledge) -> None:
 # --- escaping ------------------------------------------------------------------------------------------
 
 
-def _with_markup_name(kb: Knowledge, treatment_id: str) -> Knowledge:
-    treatments = tuple(t._replace(name=MARKUP_NAME) if t.id == treatment_id else t for t in kb.treatments)
+def _with_markup_name(kb: Knowledge, *treatment_ids: str) -> Knowledge:
+    treatments = tuple(t._replace(name=MARKUP_NAME) if t.id in treatment_ids else t for t in kb.treatments)
     return kb._replace(treatments=treatments, by_id={t.id: t for t in treatments})
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_markup_in_data_is_escaped(shipped: Knowledge, fmt: plan.PlanFormat, tmp_path: Path) -> None:
-    kb = _with_markup_name(shipped, "specialist-assessment")
+    kb = _with_markup_name(shipped, "specialist-assessment", "heat")
     assert shipped.treatment("specialist-assessment").name != MARKUP_NAME
-    # "now" (so it is on the ladder and among the questions) and named as tried in the answers
-    profile = Profile(months=4, tried=frozenset({"specialist-assessment"}))
+    # One is "now" (so it is on the ladder and among the questions), the other named as tried in the answers.
+    profile = Profile(months=4, helped_a_little=frozenset({"heat"}))
     p = engine.build_pathway(kb, profile)
     step = next(s for s in p.steps if s.treatment.id == "specialist-assessment")
     assert step.status == "now"
@@ -475,8 +475,11 @@ def test_ladder_rows_for_specific_pathways(shipped: Knowledge) -> None:
     held = ladder_rows(shipped, _pathway(shipped, "red-flag"))
     assert all(r.highlights == () and r.open_count == 0 and r.statuses == ("on-hold",) * r.total for r in held)
     helped = {r.tier_id: r for r in ladder_rows(shipped, _pathway(shipped, "tried-helped"))}
-    assert "Massage" in dict(helped["traditional"].highlights)["now"]
-    assert dict(helped["surgical"].counts).get("not-needed", 0) > 0
+    assert dict(helped["traditional"].counts).get("helped", 0) > 0  # "helped" is its own status, not "now"
+    # The pain is still 7 out of 10: what helped did not help enough to close the ladder.
+    assert dict(helped["surgical"].counts).get("not-needed", 0) == 0
+    mild = {r.tier_id: r for r in ladder_rows(shipped, engine.build_pathway(shipped, SCENARIOS["tried-helped"]._replace(pain=3.0)))}
+    assert dict(mild["surgical"].counts).get("not-needed", 0) > 0
     plain = {r.tier_id: r for r in ladder_rows(shipped, _pathway(shipped, "months-4"))}
     assert plain["holistic"].open_count > 0
     assert plain["surgical"].open_count == 0

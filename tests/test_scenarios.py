@@ -39,26 +39,17 @@ NEXT = "next"
 NOT_YET = "not-yet"
 NOT_NEEDED = "not-needed"
 NOT_REC = "not-recommended"
+NOT_COVERED = "not-covered"
 HOLD = "on-hold"
+HELPED = "helped"
+TRIED = "tried"
 
 OPEN = frozenset({NOW, CONSIDER, NEXT})  # statuses that put a step on the table
 CURRENT = frozenset({NOW, CONSIDER})  # what `pathway` proposes now
-HELD_BACK = frozenset({NOT_YET, NOT_REC})
+HELD_BACK = frozenset({NOT_YET, NOT_REC, NOT_COVERED})
 NOT_CURRENT_LATER = frozenset({NOT_YET, NEXT})
-NOT_NOW = frozenset({CONSIDER, NEXT, NOT_YET, NOT_REC})
+NOT_NOW = frozenset({CONSIDER, NEXT, NOT_YET, NOT_REC, NOT_COVERED})
 
-# Evidence §3 step 1: education/self-management, keep active, an exercise programme (including mind-body
-# exercise and programmes built on exercise), optional NSAID.
-FIRST_STEP = frozenset(
-    {
-        "education-self-management",
-        "regular-exercise",
-        "physical-therapy",
-        "yoga-tai-chi",
-        "nsaids",
-        "multidisciplinary-rehabilitation",
-    }
-)
 # Options every guideline advises against or never presents (evidence §1 "Place: never"/"not a pathway step").
 ALWAYS_AGAINST = frozenset(
     {
@@ -189,21 +180,22 @@ W1 = {
 }
 
 # §6.3: 5 months, leg-dominant sciatica, exercise and analgesia failed, matching imaging.
-W3_ARGS = ("--months", "5", "--leg-pain", "--imaging-match", *tried("physical-therapy", "nsaids"))
+FAIR_TRIAL = ("--programme-weeks", "8")  # an exercise programme kept up for 8 weeks: a fair trial
+W3_ARGS = ("--months", "5", "--leg-pain", "--imaging-match", *FAIR_TRIAL, *tried("physical-therapy", "nsaids"))
 W3 = {
     "stage": "chronic",
     "discectomy": CONSIDER,
-    "laminectomy": {CONSIDER, NEXT},
+    "laminectomy": asks("claudication"),  # for a narrowed canal: the walking pattern decides which operation fits
     "minimally-invasive-surgery": {CONSIDER, NEXT},  # same entry criteria as open surgery
     "spinal-fusion": NOT_REC,
     "disc-replacement": NOT_REC,
-    "epidural-steroid-injection": NOT_REC,  # acute severe sciatica only
+    "epidural-steroid-injection": NOT_COVERED,  # outside NICE's recommendation: acute severe sciatica only
     "opioids": NOT_REC,  # no opioids for chronic sciatica
     "gabapentinoids": NOT_REC,
 }
 
 # §6.5: 9 months, neuropathic leg pain, 7/10 despite conventional care (exercise and a psychological step).
-W5_BASE = ("--leg-pain", "--neuropathic", *tried("physical-therapy", "cbt"))
+W5_BASE = ("--leg-pain", "--neuropathic", *FAIR_TRIAL, *tried("physical-therapy", "cbt"))
 SCS_OK = says({CONSIDER, NEXT}, "trial")  # "may appear; the trial requirement is stated"
 
 
@@ -212,7 +204,7 @@ def w5(*extra: str, months: str = "9", pain: str = "7") -> tuple[str, ...]:
 
 
 # §3 RFD: chronic, non-surgical care (both steps) failed, localised back pain >= 5, positive block.
-RFD_BASE = ("--months", "8", "--no-leg-pain", *tried("physical-therapy", "cognitive-behavioral-therapy"))
+RFD_BASE = ("--months", "8", "--no-leg-pain", *FAIR_TRIAL, *tried("physical-therapy", "cognitive-behavioral-therapy"))
 
 
 def rfd(*extra: str, pain: str | None = "6", block: str | None = "positive") -> tuple[str, ...]:
@@ -234,7 +226,7 @@ def epi(*extra: str, leg: str | None = "--leg-pain", pain: str | None = "8", cla
 
 
 CHRONIC_BACK = ("--months", "6", "--no-leg-pain")
-ALL_CONSERVATIVE = tried(
+ALL_CONSERVATIVE = FAIR_TRIAL + tried(
     "education-self-management",
     "regular-exercise",
     "physical-therapy",
@@ -257,7 +249,7 @@ SCENARIOS = [
             "education-self-management": NOW,
             "physical-therapy": NOW,
             "opioids": NOT_REC,
-            "epidural-steroid-injection": NOT_REC,
+            "epidural-steroid-injection": NOT_COVERED,  # outside NICE's recommendation (acute severe sciatica only)
             "radiofrequency-denervation": NOT_YET,
             "spinal-cord-stimulator": NOT_YET,
             "discectomy": {NOT_YET, "needs-answer"},
@@ -280,7 +272,7 @@ SCENARIOS = [
     ),
     sc(
         "w3-sciatica-imaging-unknown",
-        ("--months", "5", "--leg-pain", *tried("physical-therapy", "nsaids")),
+        ("--months", "5", "--leg-pain", *FAIR_TRIAL, *tried("physical-therapy", "nsaids")),
         {
             "discectomy": asks("imaging_match"),
             "laminectomy": asks("imaging_match"),
@@ -299,9 +291,30 @@ SCENARIOS = [
         {"stage": "acute", "discectomy": NOT_YET, "laminectomy": NOT_YET, "spinal-fusion": NOT_REC},
     ),
     sc(
-        "w3-sciatica-something-helped",
-        ("--months", "5", "--leg-pain", "--imaging-match", *tried("physical-therapy"), *helped("nsaids")),
-        {"discectomy": NOT_NEEDED, "laminectomy": NOT_NEEDED, "minimally-invasive-surgery": NOT_NEEDED, "nsaids": CURRENT},
+        "w3-sciatica-something-helped-pain-now-mild",
+        (*W3_ARGS[:-2], "--pain", "3", *helped("nsaids")),
+        {
+            "discectomy": NOT_NEEDED,
+            "laminectomy": NOT_NEEDED,
+            "minimally-invasive-surgery": NOT_NEEDED,
+            "nsaids": says(HELPED, "prescriber"),  # a medicine that helped: review it, not "keep it up"
+        },
+    ),
+    sc(
+        "w3-sciatica-something-helped-pain-unknown",
+        (*W3_ARGS[:-2], *helped("nsaids")),
+        {"discectomy": asks("pain"), "minimally-invasive-surgery": asks("pain")},
+    ),
+    # Issue 10: one small thing that helped (a heat pack) does not close the ladder while the pain is still 7/10.
+    sc(
+        "w3-heat-helped-but-pain-still-high",
+        (*W3_ARGS, "--pain", "7", *helped("heat pack")),
+        {"discectomy": CONSIDER, "heat": says(HELPED, "keep it up"), "spinal-cord-stimulator": NOT_YET},
+    ),
+    sc(
+        "w3-helped-a-little-does-not-close-the-ladder",
+        (*W3_ARGS, "--pain", "3", "--helped-a-little", "heat"),
+        {"discectomy": CONSIDER, "heat": TRIED},
     ),
     sc(
         "w4-24m-back-only-all-conservative-failed",
@@ -405,7 +418,7 @@ SCENARIOS = [
     sc(
         "w6-3-weeks-nsaid-helped",
         ("--weeks", "3", *helped("nsaids")),
-        {"nsaids": CURRENT, "opioids": {NOT_NEEDED, NOT_REC}},
+        {"nsaids": says(HELPED, "prescriber"), "opioids": {NOT_NEEDED, NOT_REC}},
     ),
     # ---- §5 duration boundaries ---------------------------------------------------------------------
     sc("weeks-3-acute", ("--weeks", "3"), {"stage": "acute", **NOT_CHRONIC}),
@@ -430,15 +443,17 @@ SCENARIOS = [
     sc("epidural-acute-not-severe", epi(pain="4"), {"epidural-steroid-injection": HELD_BACK}),
     sc("epidural-neurogenic-claudication", epi(claud="--claudication"), {"epidural-steroid-injection": NOT_REC}),
     sc(
+        # NICE is silent on long-standing sciatica: "outside NICE's recommendation", not "advises against".
         "epidural-chronic-sciatica",
         ("--months", "6", "--leg-pain", "--pain", "8", "--no-claudication"),
-        {"epidural-steroid-injection": NOT_REC},
+        {"epidural-steroid-injection": says(NOT_COVERED, "outside NICE")},
     ),
     sc("epidural-back-pain-only", epi(leg="--no-leg-pain"), {"epidural-steroid-injection": NOT_REC}),
     sc("epidural-claudication-unknown", epi(claud=None), {"epidural-steroid-injection": asks("claudication")}),
     sc("epidural-pain-unknown", epi(pain=None), {"epidural-steroid-injection": asks("pain")}),
     sc("epidural-leg-pain-unknown", epi(leg=None), {"epidural-steroid-injection": asks("leg_pain")}),
-    sc("epidural-something-helped", epi(*helped("nsaids")), {"epidural-steroid-injection": NOT_NEEDED}),
+    sc("epidural-something-helped-pain-still-severe", epi(*helped("nsaids")), {"epidural-steroid-injection": CONSIDER}),
+    sc("epidural-something-helped-pain-now-mild", epi(*helped("nsaids"), pain="3"), {"epidural-steroid-injection": NOT_NEEDED}),
     sc(
         "epidural-no-duration",
         ("--leg-pain", "--pain", "8", "--no-claudication"),
@@ -472,7 +487,15 @@ SCENARIOS = [
     sc("rfd-imaging-not-a-prerequisite", rfd("--no-imaging-match"), {"radiofrequency-denervation": CONSIDER}),
     sc("rfd-pain-unknown", rfd(pain=None), {"radiofrequency-denervation": asks("pain")}),
     sc("rfd-block-unknown", rfd(block=None), {"radiofrequency-denervation": asks("medial_branch_block")}),
-    sc("rfd-something-helped", rfd(*helped("massage")), {"radiofrequency-denervation": NOT_NEEDED}),
+    sc("rfd-something-helped-pain-now-mild", rfd(*helped("massage"), pain="3"), {"radiofrequency-denervation": NOT_NEEDED}),
+    sc("rfd-something-helped-pain-still-6", rfd(*helped("massage")), {"radiofrequency-denervation": CONSIDER, "massage": HELPED}),
+    # The diagnostic medial branch block is the test before RFD, never shown as simply "not recommended" beside it.
+    sc(
+        "rfd-block-not-done-test-offered",
+        rfd(block="not-done"),
+        {"medial-branch-block": says(CONSIDER, "test"), "nerve-block": NOT_REC},
+    ),
+    sc("rfd-block-done-test-not-needed", rfd(), {"medial-branch-block": NOT_NEEDED}),
     # ---- decompression entry criteria ----------------------------------------------------------------
     sc(
         "decompression-back-pain-only",
@@ -492,7 +515,43 @@ SCENARIOS = [
     sc(
         "decompression-high-risk-does-not-block-referral",
         (*W3_ARGS, "--risk", "high"),
-        {"discectomy": CONSIDER, "laminectomy": {CONSIDER, NEXT}},
+        {"discectomy": CONSIDER, "laminectomy": asks("claudication")},
+    ),
+    # Issue 10: "non-surgical care has not worked" is a fair trial of an exercise programme, not a painkiller or a leaflet.
+    sc(
+        "decompression-after-only-a-painkiller",
+        ("--months", "6", "--leg-pain", "--imaging-match", "--no-claudication", *tried("ibuprofen")),
+        {"discectomy": NOT_YET, "laminectomy": NOT_REC, "minimally-invasive-surgery": NOT_YET},
+    ),
+    sc(
+        "decompression-after-only-advice",
+        ("--months", "6", "--leg-pain", "--imaging-match", "--no-claudication", *tried("education", "nsaids")),
+        {"discectomy": NOT_YET, "minimally-invasive-surgery": NOT_YET},
+    ),
+    sc(
+        "decompression-programme-length-unknown",
+        ("--months", "6", "--leg-pain", "--imaging-match", "--no-claudication", *tried("physio")),
+        {"discectomy": asks("programme_weeks"), "minimally-invasive-surgery": asks("programme_weeks")},
+    ),
+    sc(
+        "decompression-programme-too-short",
+        ("--months", "6", "--leg-pain", "--imaging-match", "--no-claudication", "--programme-weeks", "3", *tried("physio")),
+        {"discectomy": says(NOT_YET, "6 weeks")},
+    ),
+    sc(
+        "decompression-disc-fits-discectomy",
+        ("--months", "6", "--leg-pain", "--imaging-match", "--no-claudication", *FAIR_TRIAL, *tried("physio")),
+        {"discectomy": CONSIDER, "laminectomy": says(NOT_REC, "discectomy")},
+    ),
+    sc(
+        "decompression-narrow-canal-fits-laminectomy",
+        ("--months", "6", "--leg-pain", "--imaging-match", "--claudication", *FAIR_TRIAL, *tried("physio")),
+        {"laminectomy": CONSIDER, "discectomy": says(NOT_REC, "laminectomy"), "epidural-steroid-injection": NOT_REC},
+    ),
+    sc(
+        "decompression-helped-a-little-counts-as-not-enough",
+        ("--months", "6", "--leg-pain", "--imaging-match", "--no-claudication", *FAIR_TRIAL, "--helped-a-little", "physio"),
+        {"discectomy": CONSIDER, "physical-therapy": TRIED},
     ),
     sc(
         "decompression-no-duration",
@@ -506,13 +565,15 @@ SCENARIOS = [
     sc("rf-cancer-plus-saddle-numbness", ("--weeks", "2", *flags("cancer-history", "saddle-numbness")), ALL_ON_HOLD, "emergency"),
     sc("rf-leg-weakness", ("--months", "6", *flags("leg-weakness")), ALL_ON_HOLD, "emergency"),
     sc("rf-weight-loss-night-pain", ("--months", "6", *flags("weight-loss", "night-pain")), ALL_ON_HOLD, "urgent"),
-    sc("rf-fever-infection-risk", ("--weeks", "2", *flags("fever", "infection-risk")), ALL_ON_HOLD, "urgent"),
+    sc("rf-fever-infection-risk", ("--weeks", "2", *flags("fever", "infection-risk")), ALL_ON_HOLD, "same-day"),
     sc("rf-fracture-risk", ("--weeks", "1", *flags("fracture-risk")), ALL_ON_HOLD, "urgent"),
     sc("rf-major-trauma", ("--weeks", "1", *flags("major-trauma")), ALL_ON_HOLD, "emergency"),
     sc("rf-major-trauma-plus-fracture-risk", ("--weeks", "1", *flags("fracture-risk", "major-trauma")), ALL_ON_HOLD, "emergency"),
     sc("rf-chest-pain", ("--months", "6", *flags("chest-pain")), ALL_ON_HOLD, "emergency"),
     sc("rf-inflammatory-pattern", ("--months", "6", *flags("inflammatory-pattern")), SOON, "soon"),
-    sc("rf-inflammatory-plus-fever", ("--months", "6", *flags("inflammatory-pattern", "fever")), ALL_ON_HOLD, "urgent"),
+    sc("rf-inflammatory-plus-fever", ("--months", "6", *flags("inflammatory-pattern", "fever")), ALL_ON_HOLD, "same-day"),
+    # Issue 10: a cancer history with a fever leads with the same-day action, not "within days".
+    sc("rf-cancer-plus-fever", ("--months", "6", *flags("cancer-history", "fever")), ALL_ON_HOLD, "same-day"),
     sc("rf-inflammatory-plus-chest-pain", ("--months", "6", *flags("inflammatory-pattern", "chest-pain")), ALL_ON_HOLD, "emergency"),
     sc("rf-inflammatory-plus-cancer", ("--months", "6", *flags("cancer-history", "inflammatory-pattern")), ALL_ON_HOLD, "urgent"),
     sc(
@@ -642,7 +703,7 @@ SCENARIOS = [
     sc(
         "guideline-acp-chronic-nsaid-failed",
         (*CHRONIC_BACK, "--guideline", "acp", *tried("physical-therapy", "nsaids")),
-        {"duloxetine": {CONSIDER, NEXT}, "opioids": HELD_BACK, "nsaids": NOT_NOW},
+        {"duloxetine": {CONSIDER, NEXT}, "opioids": HELD_BACK, "nsaids": says(TRIED, "duloxetine")},
     ),
     sc(
         "guideline-acp-chronic-nsaid-duloxetine-failed",
@@ -653,7 +714,7 @@ SCENARIOS = [
         # ACP Rec 3 (§7.3): NSAIDs first, tramadol *or* duloxetine second, opioids only after those fail.
         "guideline-acp-chronic-nsaid-tramadol-failed",
         (*CHRONIC_BACK, "--guideline", "acp", *tried("physical-therapy", "nsaids", "tramadol")),
-        {"opioids": says({CONSIDER, NEXT}, "risk")},
+        {"opioids": says(TRIED, "prescriber", "never stop suddenly")},  # tried means tried: a review, not a new start
     ),
     sc(
         "guideline-nice-chronic-nsaid-duloxetine-failed",
@@ -701,7 +762,7 @@ SCENARIOS = [
         # NICE 2020: do not offer benzodiazepines for sciatica; no NICE recommendation on other relaxants.
         "guideline-nice-acute-sciatica-relaxants",
         ("--weeks", "2", "--leg-pain", "--guideline", "nice"),
-        {"muscle-relaxants": says({CONSIDER, NEXT, NOT_YET, NOT_REC}, "benzodiazepine"), "gabapentinoids": NOT_REC},
+        {"muscle-relaxants": says({CONSIDER, NEXT, NOT_YET, NOT_REC, NOT_COVERED}, "benzodiazepine"), "gabapentinoids": NOT_REC},
     ),
     sc(
         "guideline-acp-subacute-nsaid-failed",
@@ -778,8 +839,9 @@ _BOOL_FLAGS = {
     "neuropathic": "neuropathic",
     "claudication": "claudication",
 }
-_NUMBERS = {"--months": "months", "--weeks": "weeks", "--pain": "pain"}
-_SETS = {"--tried": "tried", "--helped": "helped", "--red-flag": "red_flags", "--avoid": "avoid"}
+_NUMBERS = {"--months": "months", "--weeks": "weeks", "--pain": "pain", "--programme-weeks": "programme_weeks"}
+_RESULTS = {"--tried": "tried", "--helped": "helped", "--helped-a-little": "helped_a_little", "--side-effects": "side_effects"}
+_SETS = {**_RESULTS, "--red-flag": "red_flags", "--avoid": "avoid"}
 _WORDS = {"--medial-branch-block": "medial_branch_block", "--risk": "risk", "--guideline": "guideline"}
 
 
@@ -810,7 +872,7 @@ def profile_from(kb: Knowledge, args: tuple[str, ...]) -> engine.Profile:
             fields[_WORDS[arg]] = next(it)
         elif arg in _SETS:
             value = next(it)
-            sets[_SETS[arg]].add(names.resolve(value) if arg in ("--tried", "--helped") else value)
+            sets[_SETS[arg]].add(names.resolve(value) if arg in _RESULTS else value)
         else:  # pragma: no cover - a typo in the table
             raise AssertionError(f"unknown scenario argument {arg!r}")
     return engine.Profile(**fields, **{k: frozenset(v) for k, v in sets.items()})
@@ -907,12 +969,26 @@ def _structure_problems(kb: Knowledge, profile: engine.Profile, out: Outcome) ->
             problems.append(f"{sid}: sources not in the registry: {unknown}")
         if out.urgent in ("emergency", "urgent") and status in OPEN:
             problems.append(f"{sid}: {status!r} despite an {out.urgent} red flag")
-        if s["tier"] == "surgical" and not profile.tried & FIRST_STEP and status in CURRENT:
-            problems.append(f"{sid}: surgery is {status!r} although no first-step care was tried")
+        if s["tier"] == "surgical" and not fair_trial(profile) and status in CURRENT:
+            problems.append(f"{sid}: surgery is {status!r} without a fair trial (6 weeks or more) of an exercise programme")
         if sid in ALWAYS_AGAINST and status in OPEN:
             problems.append(f"{sid}: every guideline advises against it, yet it is {status!r}")
-        if profile.helped and out.urgent is None and s["tier"] in ("interventional", "surgical") and status not in (NOT_NEEDED, NOT_REC):
-            problems.append(f"{sid}: something helped, so it must be not-needed (or not-recommended), not {status!r}")
+        if helped_enough(profile) and out.urgent is None and s["tier"] in ("interventional", "surgical") and status in OPEN:
+            problems.append(f"{sid}: something helped enough and the pain is mild, yet it is {status!r}")
+        test_done = sid == "medial-branch-block" and profile.medial_branch_block in ("positive", "negative")
+        if (
+            s["tier"] in ("interventional", "surgical")
+            and status == NOT_NEEDED
+            and sid not in profile.helped
+            and not helped_enough(profile)
+            and not test_done
+        ):
+            problems.append(
+                f"{sid}: not-needed, but nothing helped enough with the pain now mild (a little help does not close the ladder)"
+            )
+        tried_it = sid in profile.tried | profile.helped_a_little | profile.side_effects
+        if (tried_it or sid in profile.helped) and status in OPEN:
+            problems.append(f"{sid}: the person has tried it, yet it is offered again as {status!r}")
         if status == "needs-answer":
             if not s["missing"]:
                 problems.append(f"{sid}: needs-answer without naming a missing answer")
@@ -921,11 +997,39 @@ def _structure_problems(kb: Knowledge, profile: engine.Profile, out: Outcome) ->
     return problems
 
 
+# An exercise-based programme (issue 10: "non-surgical care has not worked" means a fair trial of one).
+ACTIVE_CARE = frozenset({"physical-therapy", "regular-exercise", "yoga-tai-chi", "multidisciplinary-rehabilitation"})
+SECOND_STEP = frozenset(
+    {
+        "cognitive-behavioral-therapy",
+        "mindfulness-based-stress-reduction",
+        "relaxation-techniques",
+        "multidisciplinary-rehabilitation",
+        "spinal-manipulation",
+        "massage",
+    }
+)
+
+
+def not_enough(profile: engine.Profile) -> frozenset[str]:
+    """Tried without enough relief: did not help, helped a little, or side effects."""
+    return profile.tried | profile.helped_a_little | profile.side_effects
+
+
+def fair_trial(profile: engine.Profile) -> bool:
+    """An exercise programme kept up for 6 weeks or more without enough relief (this tool's marker)."""
+    return bool(not_enough(profile) & ACTIVE_CARE) and (profile.programme_weeks or 0) >= 6
+
+
+def helped_enough(profile: engine.Profile) -> bool:
+    return bool(profile.helped) and profile.pain is not None and profile.pain < 5
+
+
 def _evidence_problems(profile: engine.Profile, out: Outcome) -> list[str]:
     """Must / must-not rules from the evidence (§1-§5) that hold for every profile."""
     status = {s["id"]: s["status"] for s in out.steps}
     stage, months, guide = evidence_stage(profile), months_of(profile), profile.guideline
-    first_tried = bool(profile.tried & FIRST_STEP)
+    non_surgical_failed = fair_trial(profile) and bool(not_enough(profile) & SECOND_STEP)
     pain = profile.pain
     rules: list[tuple[str, bool, str]] = [
         # (step, the step may be open (now/consider/next), the evidence line)
@@ -940,12 +1044,12 @@ def _evidence_problems(profile: engine.Profile, out: Outcome) -> list[str]:
         ),
         (
             "spinal-cord-stimulator",
-            profile.neuropathic is True and months is not None and months >= 6 and pain is not None and pain >= 5 and first_tried,
+            profile.neuropathic is True and months is not None and months >= 6 and pain is not None and pain >= 5 and non_surgical_failed,
             "TA159: neuropathic pain >= 50/100 for >= 6 months despite conventional management",
         ),
         (
             "radiofrequency-denervation",
-            stage == "chronic" and pain is not None and pain >= 5 and profile.medial_branch_block != "negative" and first_tried,
+            stage == "chronic" and pain is not None and pain >= 5 and profile.medial_branch_block != "negative" and non_surgical_failed,
             "RFD: chronic LBP, non-surgical care failed, pain >= 5, then a positive diagnostic block",
         ),
         ("imaging", profile.leg_pain is True, "no routine imaging; only for a surgical or injection work-up of radiculopathy"),
@@ -953,7 +1057,7 @@ def _evidence_problems(profile: engine.Profile, out: Outcome) -> list[str]:
     rules += [
         (
             op,
-            profile.leg_pain is True and profile.imaging_match is True and first_tried,
+            profile.leg_pain is True and profile.imaging_match is True and fair_trial(profile),
             "decompression only for sciatica with matching imaging after failed non-surgical care",
         )
         for op in SURGICAL
@@ -965,14 +1069,16 @@ def _evidence_problems(profile: engine.Profile, out: Outcome) -> list[str]:
     # Something the person says has helped may be kept up ("keep it up"): these rules are about new options.
     rules = [r for r in rules if r[0] not in profile.helped]
     problems = [f"{sid}: {status[sid]!r} but {why}" for sid, may_open, why in rules if not may_open and status[sid] in OPEN]
-    if out.urgent is None:
+    if out.urgent is None and guide != "acp":  # ACP 2017 gives no confirmed view on education: not covered under ACP
+        by_id = {s["id"]: s for s in out.steps}
         for sid in ("education-self-management", "regular-exercise"):
-            if status[sid] != NOW:
+            kept_up = status[sid] in (TRIED, HELPED) and "keep it up" in by_id[sid]["reason"].lower()
+            if status[sid] != NOW and not kept_up:
                 problems.append(f"{sid}: {status[sid]!r}, but education and keeping active are present at every step")
     new = {sid for sid in status if sid not in profile.helped}
-    if "opioids" in new and status["opioids"] in CURRENT and "nsaids" not in profile.tried:
+    if "opioids" in new and status["opioids"] in CURRENT and "nsaids" not in not_enough(profile):
         problems.append("opioids: proposed now although an NSAID was not tried first (never first line)")
-    if "duloxetine" in new and status["duloxetine"] in CURRENT and "nsaids" not in profile.tried:
+    if "duloxetine" in new and status["duloxetine"] in CURRENT and "nsaids" not in not_enough(profile):
         problems.append("duloxetine: proposed now although an NSAID was not tried first (ACP second line)")
     for sid in ("weight-management", "ergonomic-adjustments"):
         if sid in new and status[sid] == NOW:
@@ -1060,8 +1166,8 @@ RED_FLAG_ACTIONS = [
     pytest.param("cancer-history", "urgent", ("urgently", "week"), id="cancer-history"),
     pytest.param("weight-loss", "urgent", ("urgently", "week"), id="weight-loss"),
     pytest.param("night-pain", "urgent", ("urgently",), id="night-pain"),
-    pytest.param("fever", "urgent", ("same day",), id="fever"),
-    pytest.param("infection-risk", "urgent", ("same day",), id="infection-risk"),
+    pytest.param("fever", "same-day", ("same day",), id="fever"),
+    pytest.param("infection-risk", "same-day", ("same day",), id="infection-risk"),
     pytest.param("major-trauma", "emergency", ("emergency",), id="major-trauma"),
     pytest.param("fracture-risk", "urgent", ("urgently", "x-ray"), id="fracture-risk"),
     pytest.param("chest-pain", "emergency", ("999",), id="chest-pain"),

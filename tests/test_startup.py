@@ -183,7 +183,7 @@ def test_completing_a_command_name_offers_every_command() -> None:
 
 
 def test_completing_after_a_command_uses_that_command() -> None:
-    assert _complete({"COMP_WORDS": "backpain kb ", "COMP_CWORD": "2"}) == ["check", "schema"]
+    assert _complete({"COMP_WORDS": "backpain kb ", "COMP_CWORD": "2"}) == ["check", "audit", "schema"]
     assert _complete({"COMP_WORDS": f"backpain --kb {SHIPPED} list --tier sur", "COMP_CWORD": "5"}) == ["surgical"]
     zsh = _complete({"_BACKPAIN_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "backpain pathway --red-flag sad"})
     assert "saddle-numbness" in " ".join(zsh)

@@ -23,7 +23,9 @@ FULL_WALK = [
     "yes",  # leg pain
     "7",
     "physio, ibuprofen",  # tried: any alias works
-    "",  # helped: skip
+    "3",  # physio did not help
+    "a little",  # ibuprofen helped a little
+    "8",  # weeks of the exercise programme
     "yes",  # scan matches
     "no",  # claudication
     "",  # neuropathic: don't know
@@ -47,7 +49,8 @@ def test_full_walk_gives_the_same_pathway_as_the_options(runner: CliRunner, term
     code, out, err = walk(runner, FULL_WALK, "--json")
     assert code == 0, err
     walked = json.loads(out)
-    flags = ["pathway", "--months", "5", "--leg-pain", "--pain", "7", "--tried", "physio", "--tried", "ibuprofen"]
+    flags = ["pathway", "--months", "5", "--leg-pain", "--pain", "7", "--tried", "physio", "--helped-a-little", "ibuprofen"]
+    flags += ["--programme-weeks", "8"]
     flags += ["--imaging-match", "--no-claudication", "--risk", "medium", "--json"]
     direct = json.loads(runner.invoke(cli.app, flags).stdout)
     assert walked["answers"] == direct["answers"]

@@ -164,7 +164,7 @@ def _names(kb: Knowledge, ids: frozenset[str]) -> tuple[str, ...]:
 def _answers(kb: Knowledge, pathway: Pathway) -> tuple[list[Answer], list[str]]:
     """(label, values) for every answer given, in the knowledge base's question order, and the labels not given."""
     p = pathway.profile
-    codes = {f.code: f.question for f in kb.red_flags}
+    codes = {f.code: f.sign for f in kb.red_flags}
     given: dict[str, tuple[str, ...]] = {}
     if p.weeks is not None:
         given["weeks"] = (f"{p.weeks:g}",)
@@ -183,10 +183,11 @@ def _answers(kb: Knowledge, pathway: Pathway) -> tuple[list[Answer], list[str]]:
         group = kb.risk_groups.get(p.risk)
         given["risk"] = (group.label if group is not None else p.risk,)
     given["guideline"] = (kb.guideline_modes[p.guideline].name,)
-    if p.tried:
-        given["tried"] = _names(kb, p.tried)
-    if p.helped:
-        given["helped"] = _names(kb, p.helped)
+    if p.programme_weeks is not None:
+        given["programme_weeks"] = (f"{p.programme_weeks:g}",)
+    for fact in ("tried", "helped", "helped_a_little", "side_effects"):
+        if getattr(p, fact):
+            given[fact] = _names(kb, getattr(p, fact))
     if p.red_flags:
         given["red_flags"] = tuple(codes[f.code] for f in kb.red_flags if f.code in p.red_flags) + tuple(
             sorted(c for c in p.red_flags if c not in codes)

@@ -10,7 +10,7 @@ from typing import Any
 
 from backpain_cli import model as m
 from backpain_cli.conditions import FACTS, OPERATORS
-from backpain_cli.knowledge import RULE_KINDS, TOP_KEYS, TREATMENT_KEYS
+from backpain_cli.knowledge import AUDIT_CHECKS, MESSAGES, RULE_KINDS, SIGNAL_STATUSES, TOP_KEYS, TREATMENT_KEYS
 
 TEXT = {"type": "string", "minLength": 1}
 TEXTS = {"type": "array", "items": TEXT}
@@ -68,7 +68,7 @@ def knowledge_base_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             **{kind: condition_ref for kind in RULE_KINDS},
-            "status": {"enum": [s for s in m.STATUSES if s not in ("on-hold", "needs-answer")]},
+            "status": {"enum": list(m.RULE_STATUSES)},
             "reason": TEXT,
             "sources": IDS,
             "guidelines": {"type": "array", "items": {"enum": list(m.GUIDELINES)}},
@@ -76,7 +76,9 @@ def knowledge_base_schema() -> dict[str, Any]:
         "required": ["reason", "sources"],
         "additionalProperties": False,
     }
-    statement = _object({"text": TEXT, "sources": IDS})
+    statement = _object({"text": TEXT, "sources": IDS}, {"known": {"type": "boolean"}})
+    signal = _object({"status": {"enum": list(SIGNAL_STATUSES)}, "reason": TEXT, "sources": IDS})
+    signals_by_result = _object({}, {result: signal for result in m.RESULTS})
     stance = _object(
         {
             "source": IDENT,
@@ -118,12 +120,23 @@ def knowledge_base_schema() -> dict[str, Any]:
         "warning_signs": TEXT,
         "risk_tool_note": TEXT,
         "verification": _object({"V": TEXT, "S": TEXT, "U": TEXT}),
-        "guidelines": _object({g: TEXT for g in m.GUIDELINES}),
+        "guidelines": _object(
+            {
+                g: _object(
+                    {"name": TEXT, "short": TEXT, "sources": {"type": "array", "items": IDENT}},
+                    {"scope": condition_ref, "scope_note": TEXT},
+                )
+                for g in m.GUIDELINES
+            }
+        ),
+        "messages": _object({key: TEXT for key in MESSAGES}),
+        "signals": _object({result: _object({"default": signal}, {care: signal for care in m.CARE_TYPES}) for result in m.RESULTS}),
+        "walk": {"type": "array", "items": {"enum": list(FACTS)}, "minItems": 1},
         "sources": {
             "type": "array",
             "items": _object(
                 {"id": IDENT, "label": TEXT, "title": TEXT, "publisher": TEXT},
-                {"year": {"type": "integer"}, "section": TEXT, "url": TEXT},
+                {"year": {"type": "integer"}, "section": TEXT, "url": TEXT, "undated": TEXT},
             ),
         },
         "stages": {
@@ -146,7 +159,9 @@ def knowledge_base_schema() -> dict[str, Any]:
         },
         "questions": {
             "type": "array",
-            "items": _object({"fact": {"enum": list(FACTS)}, "label": TEXT, "ask": TEXT, "prompt": TEXT, "why": TEXT}),
+            "items": _object(
+                {"fact": {"enum": list(FACTS)}, "label": TEXT, "ask": TEXT, "prompt": TEXT, "why": TEXT}, {"ask_when": condition_ref}
+            ),
         },
         "levels": {
             "type": "array",
@@ -162,7 +177,15 @@ def knowledge_base_schema() -> dict[str, Any]:
         "red_flags": {
             "type": "array",
             "items": _object(
-                {"code": IDENT, "question": TEXT, "level": {"enum": list(m.LEVELS)}, "action": TEXT, "why": TEXT, "sources": IDS}
+                {
+                    "code": IDENT,
+                    "sign": TEXT,
+                    "question": TEXT,
+                    "level": {"enum": list(m.LEVELS)},
+                    "action": TEXT,
+                    "why": TEXT,
+                    "sources": IDS,
+                }
             ),
         },
         "red_flag_rules": {
@@ -177,7 +200,12 @@ def knowledge_base_schema() -> dict[str, Any]:
             "type": "array",
             "items": _object(
                 dict(treatment_fields),
-                {"article": _object({"claim": TEXT, "agrees": {"type": "boolean"}, "note": TEXT})},
+                {
+                    "article": _object({"claim": TEXT, "agrees": {"type": "boolean"}, "note": TEXT}),
+                    "benefit_size": {"type": "array", "items": statement, "minItems": 1},
+                    "signals": signals_by_result,
+                    "audit_exceptions": {"type": "array", "items": _object({"check": {"enum": list(AUDIT_CHECKS)}, "reason": TEXT})},
+                },
             ),
         },
     }
