@@ -67,17 +67,26 @@ def test_known_operator_is_never_unknown() -> None:
         (Profile(weeks=3.9), "acute"),
         (Profile(weeks=4), "subacute"),
         (Profile(weeks=12), "subacute"),
-        (Profile(weeks=13), "chronic"),
+        (Profile(weeks=13), "subacute"),  # 13 weeks is exactly 3 months: not yet chronic, as in months
+        (Profile(weeks=13.5), "chronic"),
         (Profile(months=0), "acute"),
+        (Profile(months=0.9), "acute"),
         (Profile(months=1), "subacute"),
         (Profile(months=3), "subacute"),
-        (Profile(months=3.5), "chronic"),
+        (Profile(months=3.1), "chronic"),
         (Profile(months=4), "chronic"),
         (Profile(), None),
     ],
 )
 def test_stage_boundaries(kb: Knowledge, profile: Profile, stage: str | None) -> None:
     assert stage_of(kb, profile) == stage
+
+
+@given(months=st.floats(min_value=0, max_value=1200, allow_nan=False))
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_weeks_and_months_give_the_same_stage(kb: Knowledge, months: float) -> None:
+    """The same duration, given in months or in the equal number of weeks, is always the same stage."""
+    assert stage_of(kb, Profile(months=months)) == stage_of(kb, Profile(weeks=months * 52 / 12))
 
 
 # --- worked cases (clinical-evidence.md §6) -------------------------------------------------------------

@@ -424,8 +424,9 @@ SCENARIOS = [
     sc("weeks-3-acute", ("--weeks", "3"), {"stage": "acute", **NOT_CHRONIC}),
     sc("weeks-4-subacute", ("--weeks", "4"), {"stage": "subacute", **NOT_CHRONIC}),
     sc("weeks-12-subacute", ("--weeks", "12"), {"stage": "subacute", **NOT_CHRONIC}),
-    sc("weeks-12.5-chronic", ("--weeks", "12.5"), CHRONIC),
-    sc("weeks-13-chronic", ("--weeks", "13"), CHRONIC),
+    sc("weeks-12.5-subacute", ("--weeks", "12.5"), {"stage": "subacute", **NOT_CHRONIC}),
+    sc("weeks-13-is-3-months-subacute", ("--weeks", "13"), {"stage": "subacute", **NOT_CHRONIC}),
+    sc("weeks-13.5-chronic", ("--weeks", "13.5"), CHRONIC),
     sc("weeks-0-acute", ("--weeks", "0"), {"stage": "acute", **NOT_CHRONIC}),
     sc("months-0-acute", ("--months", "0"), {"stage": "acute", **NOT_CHRONIC}),
     sc("months-0.5-acute", ("--months", "0.5"), {"stage": "acute", **NOT_CHRONIC}),
@@ -774,6 +775,88 @@ SCENARIOS = [
         (*CHRONIC_BACK, "--guideline", "who", *tried("physical-therapy")),
         {"cognitive-behavioral-therapy": CURRENT, "massage": OPEN, "acupuncture": OPEN},
     ),
+    # ---- issue 10: what a person says of an option never lifts it past its own safety rules --------------------
+    sc(
+        "helped-opioid-after-a-few-weeks",  # acute pain, no NSAID tried: an opioid that "helped" stays held back
+        ("--weeks", "3", *helped("codeine")),
+        {"opioids": says(NOT_YET, "prescriber", "never stop suddenly")},
+    ),
+    sc(
+        "helped-opioid-acp-before-nsaid-and-duloxetine",
+        (*CHRONIC_BACK, "--guideline", "acp", *helped("oxycodone")),
+        {"opioids": says(NOT_YET, "prescriber", "lowest dose", "never stop suddenly")},
+    ),
+    sc(
+        "helped-opioid-chronic-default",
+        (*CHRONIC_BACK, *helped("tramadol")),
+        {"opioids": says(NOT_REC, "prescriber", "plan to reduce")},
+    ),
+    sc(
+        "helped-benzodiazepine-for-sciatica-nice",
+        ("--weeks", "2", "--leg-pain", "--guideline", "nice", *helped("diazepam")),
+        {"muscle-relaxants": says(NOT_COVERED, "benzodiazepines", "prescriber")},
+    ),
+    sc(
+        "helped-muscle-relaxant-chronic",
+        (*CHRONIC_BACK, *helped("diazepam")),
+        {"muscle-relaxants": says(NOT_REC, "prescriber")},
+    ),
+    sc(
+        "helped-nsaid-is-reviewed-not-kept-up",
+        (*CHRONIC_BACK, *helped("ibuprofen")),
+        {"nsaids": says(HELPED, "review", "prescriber")},
+    ),
+    sc(
+        "tried-nsaid-says-what-comes-next",
+        (*CHRONIC_BACK, *tried("ibuprofen")),
+        {"nsaids": says(TRIED, "did not help enough", "prescriber"), "opioids": NOT_REC},
+    ),
+    sc(
+        "side-effects-from-an-nsaid",
+        (*CHRONIC_BACK, "--side-effects", "naproxen"),
+        {"nsaids": says(TRIED, "side effects", "stomach")},
+    ),
+    sc(
+        "tried-epidural-before",
+        epi(*tried("epidural")),
+        {"epidural-steroid-injection": says(TRIED, "specialist")},
+    ),
+    sc(
+        "had-discectomy-and-it-helped",
+        (*W3_ARGS, "--pain", "2", *helped("microdiscectomy")),
+        {"discectomy": NOT_NEEDED, "minimally-invasive-surgery": NOT_NEEDED, "spinal-fusion": NOT_REC},
+    ),
+    sc(
+        "education-tried-is-kept-up",
+        (*CHRONIC_BACK, *tried("education", "walking")),
+        {"education-self-management": says(TRIED, "keep it up"), "regular-exercise": says(TRIED, "keep it up")},
+    ),
+    # ---- issue 10: one guideline means that guideline's stance only --------------------------------------
+    sc(
+        "guideline-who-new-pain-is-out-of-scope",
+        ("--weeks", "3", "--guideline", "who"),
+        {"nsaids": says(NOT_COVERED, "more than 3 months"), "physical-therapy": NOT_COVERED, "heat": NOT_COVERED},
+    ),
+    sc(
+        "guideline-who-mbsr-unconfirmed",
+        (*CHRONIC_BACK, "--guideline", "who", *tried("physio")),
+        {"mindfulness-based-stress-reduction": says(NOT_COVERED, "WHO"), "relaxation-techniques": NOT_COVERED},
+    ),
+    sc(
+        "guideline-nice-heat-silent",
+        ("--weeks", "2", "--guideline", "nice"),
+        {"heat": says(NOT_COVERED, "NICE"), "muscle-relaxants": NOT_COVERED},
+    ),
+    sc(
+        "guideline-acp-no-procedures",
+        (*W3_ARGS, "--no-claudication", "--guideline", "acp"),
+        {"discectomy": says(NOT_COVERED, "ACP"), "spinal-cord-stimulator": HELD_BACK, "imaging": NOT_NEEDED},
+    ),
+    sc(
+        "guideline-acp-new-pain-no-opioid",
+        ("--weeks", "2", "--guideline", "acp", *tried("nsaids")),
+        {"opioids": says(NOT_COVERED, "ACP")},
+    ),
     # ---- --avoid re-ranks, never changes a status ----------------------------------------------------------
     sc("avoid-medication-w1", (*W1_ARGS, "--avoid", "medication"), W1),
     sc("avoid-surgery-w3", (*W3_ARGS, "--avoid", "surgery"), W3),
@@ -935,14 +1018,15 @@ def _expected_problem(kb: Knowledge, sid: str, step: dict[str, Any], want: Expec
 
 
 def evidence_stage(profile: engine.Profile) -> str | None:
-    """§5: weeks <4 acute, 4-12 subacute, >12 chronic; months <1 acute, 1-3 subacute, >3 chronic."""
-    if profile.weeks is not None:
-        w = profile.weeks
-        return "acute" if w < 4 else "subacute" if w <= 12 else "chronic"
-    if profile.months is not None:
-        m = profile.months
-        return "acute" if m < 1 else "subacute" if m <= 3 else "chronic"
-    return None
+    """§5: under 4 weeks acute; chronic is more than 3 months (WHO, CDC), which is more than 13 weeks.
+
+    One definition for both units (issue 10: boundaries must agree between weeks and months); ACP's
+    line at 12 weeks differs by a week, and the knowledge base says so.
+    """
+    weeks = profile.weeks if profile.weeks is not None else None if profile.months is None else profile.months * 52 / 12
+    if weeks is None:
+        return None
+    return "acute" if weeks < 4 else "subacute" if weeks <= 13 else "chronic"
 
 
 def months_of(profile: engine.Profile) -> float | None:
@@ -1069,7 +1153,8 @@ def _evidence_problems(profile: engine.Profile, out: Outcome) -> list[str]:
     # Something the person says has helped may be kept up ("keep it up"): these rules are about new options.
     rules = [r for r in rules if r[0] not in profile.helped]
     problems = [f"{sid}: {status[sid]!r} but {why}" for sid, may_open, why in rules if not may_open and status[sid] in OPEN]
-    if out.urgent is None and guide != "acp":  # ACP 2017 gives no confirmed view on education: not covered under ACP
+    # ACP 2017 gives no confirmed view on education, and WHO 2023 covers chronic pain only: "not covered" there.
+    if out.urgent is None and guide != "acp" and not (guide == "who" and stage != "chronic"):
         by_id = {s["id"]: s for s in out.steps}
         for sid in ("education-self-management", "regular-exercise"):
             kept_up = status[sid] in (TRIED, HELPED) and "keep it up" in by_id[sid]["reason"].lower()

@@ -34,7 +34,6 @@ from backpain_cli.model import (
     Treatment,
 )
 
-WEEKS_PER_MONTH = 52 / 12
 SAFETY_KINDS = frozenset({"exclude", "require", "after"})
 
 
@@ -132,13 +131,17 @@ class Pathway(NamedTuple):
     guideline: str
 
 
+def duration_in_weeks(profile: Profile) -> float | None:
+    """The pain's duration in weeks, whichever unit the person used (months x 52 / 12)."""
+    if profile.weeks is not None:
+        return profile.weeks
+    return None if profile.months is None else profile.months * 52 / 12
+
+
 def derive_facts(knowledge: Knowledge, profile: Profile) -> dict[str, Any]:
     """Profile -> the engine's facts, with duration converted both ways and the stage worked out."""
-    weeks, months = profile.weeks, profile.months
-    if weeks is None and months is not None:
-        weeks = months * WEEKS_PER_MONTH
-    elif months is None and weeks is not None:
-        months = weeks / WEEKS_PER_MONTH
+    weeks = duration_in_weeks(profile)
+    months = profile.months if profile.months is not None else (None if weeks is None else weeks * 12 / 52)
     return {
         "weeks": weeks,
         "months": months,
@@ -162,14 +165,11 @@ def derive_facts(knowledge: Knowledge, profile: Profile) -> dict[str, Any]:
 
 
 def stage_of(knowledge: Knowledge, profile: Profile) -> str | None:
-    """Acute, subacute or chronic, from whichever unit the person used (each has its own bounds)."""
-    if profile.weeks is not None:
-        value, unit = profile.weeks, "weeks"
-    elif profile.months is not None:
-        value, unit = profile.months, "months"
-    else:
+    """Acute, subacute or chronic: the same duration in weeks or in months gives the same stage."""
+    weeks = duration_in_weeks(profile)
+    if weeks is None:
         return None
-    return next((stage.id for stage in knowledge.stages if stage.covers(value, unit)), None)
+    return next((stage.id for stage in knowledge.stages if stage.covers(weeks)), None)
 
 
 def urgent_of(knowledge: Knowledge, facts: Facts) -> Urgent | None:

@@ -707,7 +707,7 @@ def _stages(ctx: _Context, raw: Any) -> tuple[m.Stage, ...]:
     r = ctx.r
     out = []
     for path, item in r.items(raw, "stages"):
-        data = r.mapping(item, path, ("id", "label", "meaning", "what_we_do", "sources", "weeks", "months"))
+        data = r.mapping(item, path, ("id", "label", "meaning", "what_we_do", "sources", "weeks"))
         if data is None:
             continue
         out.append(
@@ -718,15 +718,14 @@ def _stages(ctx: _Context, raw: Any) -> tuple[m.Stage, ...]:
                 what_we_do=r.text(data.get("what_we_do"), f"{path}.what_we_do"),
                 sources=ctx.source_refs(data.get("sources"), f"{path}.sources"),
                 weeks_bound=_bound(r, data.get("weeks"), f"{path}.weeks"),
-                months_bound=_bound(r, data.get("months"), f"{path}.months"),
             )
         )
     if [s.id for s in out] != list(FACTS["stage"].values):
         r.fail("stages", "must list acute, subacute and chronic, in that order")
-    elif out[-1].weeks_bound is not None or out[-1].months_bound is not None:
-        r.fail("stages[2]", "the last stage has no upper bound", "set weeks and months to null")
-    elif any(s.weeks_bound is None or s.months_bound is None for s in out[:-1]):
-        r.fail("stages", "acute and subacute need weeks and months bounds", "e.g. weeks: {lt: 4}")
+    elif out[-1].weeks_bound is not None:
+        r.fail("stages[2]", "the last stage has no upper bound", "set weeks to null")
+    elif any(s.weeks_bound is None for s in out[:-1]):
+        r.fail("stages", "acute and subacute need a bound in weeks", "e.g. weeks: {lt: 4}")
     return tuple(out)
 
 

@@ -259,16 +259,15 @@ class Stage(NamedTuple):
     meaning: str
     what_we_do: str
     sources: tuple[str, ...]
-    # The stage covers durations within these bounds, e.g. ("lt", 4) or ("lte", 12); None: no bound.
+    # The stage covers durations below this bound in weeks, e.g. ("lt", 4) or ("lte", 13); None: no bound.
+    # One unit, so the same duration given in weeks or in months always lands in the same stage.
     weeks_bound: tuple[str, float] | None
-    months_bound: tuple[str, float] | None
 
-    def covers(self, value: float, unit: str) -> bool:
-        bound = self.weeks_bound if unit == "weeks" else self.months_bound
-        if bound is None:
+    def covers(self, weeks: float) -> bool:
+        if self.weeks_bound is None:
             return True
-        op, limit = bound
-        return value < limit if op == "lt" else value <= limit
+        op, limit = self.weeks_bound
+        return weeks < limit if op == "lt" else weeks <= limit
 
 
 class RiskGroup(NamedTuple):

@@ -149,7 +149,6 @@ def knowledge_base_schema() -> dict[str, Any]:
                     "what_we_do": TEXT,
                     "sources": IDS,
                     "weeks": bound,
-                    "months": bound,
                 }
             ),
         },
