@@ -206,3 +206,38 @@ def test_walk_in_a_real_terminal() -> None:
     assert "Why we ask:" in text
     assert "Your back pain pathway" in text
     assert "Discectomy" in text
+
+
+# --- the fact registry ties the answers together ----------------------------------------------------------
+
+
+def test_pathway_options_match_the_fact_registry() -> None:
+    """Every answer has its option, named as the registry says, and every answer-like option is a fact."""
+    import typer.main
+
+    from backpain_cli.facts import INPUTS
+
+    command = typer.main.get_command(cli.app).commands["pathway"]  # type: ignore[attr-defined]
+    params = {p.name: p for p in command.params}
+    for fact in INPUTS:
+        assert fact.name in params, f"no option for the fact {fact.name}"
+        assert fact.option in params[fact.name].opts, (fact.name, params[fact.name].opts)
+    not_answers = {"answers_file", "as_json", "why", "interactive", "no_input", "save", "force"}
+    assert set(params) - not_answers == {f.name for f in INPUTS}
+
+
+@pytest.mark.parametrize(
+    ("content", "keys"),
+    [
+        ("red-flags: [saddle-numbness]\nred_flags: []\n", ("red-flags", "red_flags")),
+        ("pain: 7\nPain: 2\n", ("pain", "Pain")),
+        ("leg_pain: yes\nleg-pain: no\n", ("leg_pain", "leg-pain")),
+    ],
+)
+def test_two_spellings_of_one_answer_are_refused(runner: CliRunner, tmp_path: Path, content: str, keys: tuple[str, str]) -> None:
+    """Issue 14: a later spelling must never silently drop a reported warning sign or any other answer."""
+    path = tmp_path / "answers.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(cli.app, ["pathway", "--answers", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert all(f"'{key}'" in result.stderr for key in keys), result.stderr

@@ -513,7 +513,7 @@ def pathway_command(
         float | None,
         typer.Option("--programme-weeks", help="Weeks in all you kept up an exercise programme (physiotherapy, a class, yoga)."),
     ] = None,
-    red_flag: Annotated[
+    red_flags: Annotated[
         list[str] | None,
         typer.Option("--red-flag", help="A warning sign code from 'backpain red-flags' (repeatable).", autocompletion=complete_red_flag),
     ] = None,
@@ -572,27 +572,9 @@ def pathway_command(
     force: Annotated[bool, typer.Option("--force", help="With --save: replace the file if it already exists.")] = False,
 ) -> None:
     """Build your personal, stepped pathway: red flags first, conservative care first, surgery last."""
-    from backpain_cli.answers import Answers, load_answers, merge
+    from backpain_cli.answers import from_options, load_answers, merge
 
-    given = Answers(
-        months=months,
-        weeks=weeks,
-        leg_pain=leg_pain,
-        pain=pain,
-        programme_weeks=programme_weeks,
-        tried=tuple(tried or ()),
-        helped=tuple(helped or ()),
-        helped_a_little=tuple(helped_a_little or ()),
-        side_effects=tuple(side_effects or ()),
-        red_flags=tuple(red_flag or ()),
-        imaging_match=imaging_match,
-        neuropathic=neuropathic,
-        claudication=claudication,
-        medial_branch_block=medial_branch_block,
-        risk=risk,
-        avoid=tuple(avoid or ()),
-        guideline=guideline,
-    )
+    given = from_options(ctx.params)  # every parameter named after a fact is that answer
     if answers_file is not None:  # taken as text: Typer's Path type fails on a NUL character
         given = merge(load_answers(Path(answers_file)), given)
     _pathway_flow(

@@ -7,52 +7,16 @@ a fact the person has not given is unknown, never false.
 """
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from backpain_cli.errors import Problem
+from backpain_cli.facts import FACTS, Fact, FactKind
 
 Truth = bool | None  # None is "unknown"
-FactKind = Literal["number", "bool", "enum", "set"]
 
 # The token a set condition may use to mean "the treatment this rule belongs to".
 SELF = "self"
 
-
-class FactSpec(NamedTuple):
-    """A fact the profile can carry, its type, and (for enums and sets) what it may hold."""
-
-    name: str
-    kind: FactKind
-    # For enums: the allowed values. For sets: the name of the vocabulary ("treatments", ...).
-    values: tuple[str, ...] = ()
-    vocabulary: str = ""
-
-
-# The closed set of facts. Adding one means adding it to the profile and the CLI too.
-FACTS: dict[str, FactSpec] = {
-    spec.name: spec
-    for spec in (
-        FactSpec("weeks", "number"),
-        FactSpec("months", "number"),
-        FactSpec("stage", "enum", ("acute", "subacute", "chronic")),
-        FactSpec("leg_pain", "bool"),
-        FactSpec("pain", "number"),
-        FactSpec("imaging_match", "bool"),
-        FactSpec("neuropathic", "bool"),
-        FactSpec("claudication", "bool"),
-        FactSpec("medial_branch_block", "enum", ("positive", "negative", "not-done")),
-        FactSpec("risk", "enum", ("low", "medium", "high")),
-        FactSpec("guideline", "enum", ("default", "nice", "acp", "who")),
-        FactSpec("programme_weeks", "number"),
-        # Tried without enough relief: it did not help, helped only a little, or had side effects.
-        FactSpec("tried", "set", vocabulary="treatments"),
-        FactSpec("helped", "set", vocabulary="treatments"),  # helped enough
-        FactSpec("helped_a_little", "set", vocabulary="treatments"),
-        FactSpec("side_effects", "set", vocabulary="treatments"),
-        FactSpec("red_flags", "set", vocabulary="red_flags"),
-        FactSpec("avoid", "set", ("medication", "injections", "surgery"), vocabulary="avoid"),
-    )
-}
 
 OPERATORS: dict[FactKind, tuple[str, ...]] = {
     "number": ("eq", "lt", "lte", "gt", "gte", "known"),
@@ -391,7 +355,7 @@ class ConditionParser:
             return None
         return self._fact_test(spec, value, f"{path}.{key}")
 
-    def _fact_test(self, spec: FactSpec, ops: Any, path: str) -> Condition | None:
+    def _fact_test(self, spec: Fact, ops: Any, path: str) -> Condition | None:
         if not isinstance(ops, Mapping) or not ops:
             self._problems.append(Problem(path, f"'{spec.name}' needs operators", "e.g. {gte: 5}"))
             return None
@@ -408,7 +372,7 @@ class ConditionParser:
             return None
         return tests[0] if len(tests) == 1 else AllOf(tuple(tests))
 
-    def _operand(self, spec: FactSpec, op: str, operand: Any, path: str) -> Any:
+    def _operand(self, spec: Fact, op: str, operand: Any, path: str) -> Any:
         if op in ("known", "empty"):
             return operand if isinstance(operand, bool) else self._bad(path, "must be true or false")
         if spec.kind == "number":

@@ -21,6 +21,7 @@ Preferences (``--avoid``) re-rank within a tier and never change a status.
 from typing import Any, NamedTuple
 
 from backpain_cli.conditions import Check, Facts
+from backpain_cli.facts import RESULTS, FactValues
 from backpain_cli.model import (
     AVOIDABLE,
     LEVELS,
@@ -37,37 +38,28 @@ from backpain_cli.model import (
 SAFETY_KINDS = frozenset({"exclude", "require", "after"})
 
 
-class Profile(NamedTuple):
-    """What a person has told us. ``None`` means "not given", which the engine treats as unknown.
+class Profile(FactValues):
+    """What a person has told us, checked: one value per input fact of the registry (``backpain_cli.facts``).
 
+    ``None`` means "not given", which the engine treats as unknown; a set fact not given is empty.
     ``tried``, ``helped_a_little`` and ``side_effects`` are what was tried without enough relief, by
     what the person said of it; ``helped`` is what helped enough. An option is in at most one of them.
     """
 
-    weeks: float | None = None
-    months: float | None = None
-    leg_pain: bool | None = None
-    pain: float | None = None
-    imaging_match: bool | None = None
-    neuropathic: bool | None = None
-    claudication: bool | None = None
-    medial_branch_block: str | None = None
-    risk: str | None = None
-    programme_weeks: float | None = None
-    tried: frozenset[str] = frozenset()
-    helped: frozenset[str] = frozenset()
-    helped_a_little: frozenset[str] = frozenset()
-    side_effects: frozenset[str] = frozenset()
-    red_flags: frozenset[str] = frozenset()
-    avoid: frozenset[str] = frozenset()
-    guideline: str = "default"
+    __slots__ = ()
+    _empty = tuple((name, "default" if name == "guideline" else value) for name, value in FactValues._empty)
+
+    def replace(self, **changes: Any) -> "Profile":
+        return Profile(**{**self.as_dict(), **changes})
+
+    _replace = replace  # the NamedTuple spelling, still used by callers and tests
 
     def result_of(self, treatment_id: str) -> str | None:
         """What the person said of this option: helped, some, no-help, side-effects, or None."""
-        for result, ids in (("helped", self.helped), ("some", self.helped_a_little), ("side-effects", self.side_effects)):
-            if treatment_id in ids:
+        for result, fact in RESULTS.items():
+            if treatment_id in self._values[fact]:
                 return result
-        return "no-help" if treatment_id in self.tried else None
+        return None
 
 
 class RuleTrace(NamedTuple):
@@ -133,9 +125,11 @@ class Pathway(NamedTuple):
 
 def duration_in_weeks(profile: Profile) -> float | None:
     """The pain's duration in weeks, whichever unit the person used (months x 52 / 12)."""
-    if profile.weeks is not None:
-        return profile.weeks
-    return None if profile.months is None else profile.months * 52 / 12
+    weeks: float | None = profile.weeks
+    months: float | None = profile.months
+    if weeks is not None:
+        return weeks
+    return None if months is None else months * 52 / 12
 
 
 def derive_facts(knowledge: Knowledge, profile: Profile) -> dict[str, Any]:

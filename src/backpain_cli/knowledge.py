@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from backpain_cli import model as m
-from backpain_cli.conditions import FACTS, Condition, ConditionParser, suggest
+from backpain_cli.conditions import Condition, ConditionParser, suggest
 from backpain_cli.errors import KnowledgeBaseError, Problem
+from backpain_cli.facts import FACTS
 from backpain_cli.lookup import normalise
 from backpain_cli.paths import KB_ENV as KB_ENV  # re-exported: callers know the knowledge module
 from backpain_cli.paths import default_path as default_path

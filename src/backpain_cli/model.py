@@ -10,6 +10,7 @@ annotation on its own, a third of the classes' cost.
 import datetime as dt
 from typing import Literal, NamedTuple
 
+from backpain_cli import facts
 from backpain_cli.conditions import Condition
 
 Status = Literal[
@@ -124,7 +125,7 @@ class Signal(NamedTuple):
 
 
 # What a person can say about an option they tried, in the words answers files and the journal use.
-RESULTS: tuple[str, ...] = ("helped", "some", "no-help", "side-effects")
+RESULTS: tuple[str, ...] = tuple(facts.RESULTS)
 
 
 class AuditException(NamedTuple):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from backpain_cli import __version__
 from backpain_cli.engine import Pathway, Step
 from backpain_cli.errors import UsageError
+from backpain_cli.facts import FACTS
 from backpain_cli.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
 from backpain_cli.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 
@@ -42,7 +43,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 TITLE = "My back pain plan"
 _BOOL_WORDS = {True: "yes", False: "no"}
-_BLOCK_WORDS = {"positive": "positive", "negative": "negative", "not-done": "not done"}
 
 
 # --- the ladder as plain text --------------------------------------------------------------------------
@@ -163,44 +163,37 @@ def _names(kb: Knowledge, ids: frozenset[str]) -> tuple[str, ...]:
 
 def _answers(kb: Knowledge, pathway: Pathway) -> tuple[list[Answer], list[str]]:
     """(label, values) for every answer given, in the knowledge base's question order, and the labels not given."""
-    p = pathway.profile
-    codes = {f.code: f.sign for f in kb.red_flags}
-    given: dict[str, tuple[str, ...]] = {}
-    if p.weeks is not None:
-        given["weeks"] = (f"{p.weeks:g}",)
-    if p.months is not None:
-        given["months"] = (f"{p.months:g}",)
-    if p.leg_pain is not None:
-        given["leg_pain"] = (_BOOL_WORDS[p.leg_pain],)
-    if p.pain is not None:
-        given["pain"] = (f"{p.pain:g} out of 10",)
-    for fact, flag in (("imaging_match", p.imaging_match), ("neuropathic", p.neuropathic), ("claudication", p.claudication)):
-        if flag is not None:
-            given[fact] = (_BOOL_WORDS[flag],)
-    if p.medial_branch_block is not None:
-        given["medial_branch_block"] = (_BLOCK_WORDS.get(p.medial_branch_block, p.medial_branch_block),)
-    if p.risk is not None:
-        group = kb.risk_groups.get(p.risk)
-        given["risk"] = (group.label if group is not None else p.risk,)
-    given["guideline"] = (kb.guideline_modes[p.guideline].name,)
-    if p.programme_weeks is not None:
-        given["programme_weeks"] = (f"{p.programme_weeks:g}",)
-    for fact in ("tried", "helped", "helped_a_little", "side_effects"):
-        if getattr(p, fact):
-            given[fact] = _names(kb, getattr(p, fact))
-    if p.red_flags:
-        given["red_flags"] = tuple(codes[f.code] for f in kb.red_flags if f.code in p.red_flags) + tuple(
-            sorted(c for c in p.red_flags if c not in codes)
-        )
-    if p.avoid:
-        given["avoid"] = tuple(sorted(p.avoid))
+    given = {name: shown for name, value in pathway.profile.items() if (shown := show_answer(kb, name, value))}
     facts = [f for f in kb.questions if f != "stage"]
     facts += [f for f in given if f not in facts]
     answers = [Answer(_capitalised(_label(kb, f)), given[f]) for f in facts if f in given]
     duration_given = "weeks" in given or "months" in given
-    skipped = [f for f in facts if f not in given and f not in ("weeks", "months")]
+    skipped = [f for f in facts if f not in given and f not in ("weeks", "months") and not FACTS[f].derived]
     not_given = ([] if duration_given else [_label(kb, "stage")]) + [_label(kb, f) for f in skipped]
     return answers, not_given
+
+
+def show_answer(kb: Knowledge, name: str, value: Any) -> tuple[str, ...]:
+    """An answer in words for a plan, by the fact's kind; empty when it was not given."""
+    fact = FACTS[name]
+    if value is None or value == frozenset():
+        return ()
+    if fact.kind == "bool":
+        return (_BOOL_WORDS[value],)
+    if fact.kind == "number":
+        return (f"{value:g} {fact.unit}".strip(),)
+    if fact.kind == "enum":
+        labels = {
+            "risk": {g.id: g.label for g in kb.risk_groups.values()},
+            "guideline": {g.id: g.name for g in kb.guideline_modes.values()},
+        }
+        return (labels.get(name, {}).get(value, str(value).replace("-", " ")),)
+    if fact.vocabulary == "treatments":
+        return _names(kb, value)
+    if fact.vocabulary == "red_flags":
+        signs = {f.code: f.sign for f in kb.red_flags}
+        return tuple(signs[f.code] for f in kb.red_flags if f.code in value) + tuple(sorted(c for c in value if c not in signs))
+    return tuple(sorted(value))
 
 
 def _plan_step(kb: Knowledge, step: Step, cite: _Citations) -> PlanStep:

@@ -16,9 +16,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from backpain_cli.answers import AVOIDABLE, Answers, build_profile
-from backpain_cli.conditions import FACTS
+from backpain_cli.answers import Answers, build_profile
 from backpain_cli.errors import UsageError
+from backpain_cli.facts import FACTS
 from backpain_cli.model import Knowledge
 from backpain_cli.plan import check_name, plan_format
 
@@ -193,7 +193,7 @@ class Walk:
         def parse(reply: str) -> Any:
             return tuple(part.strip() for part in reply.split(",") if part.strip())
 
-        self._ask(self.kb.questions["avoid"].prompt + f" [{', '.join(AVOIDABLE)}]", "avoid", parse)
+        self._ask(self.kb.questions["avoid"].prompt + f" [{', '.join(FACTS['avoid'].values)}]", "avoid", parse)
 
     # --- plumbing ---------------------------------------------------------------------------------
 

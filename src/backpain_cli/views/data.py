@@ -173,9 +173,7 @@ def pathway(kb: Knowledge, p: Pathway) -> dict[str, Any]:
         "guideline": p.guideline,
         "guideline_name": kb.guideline_modes[p.guideline].name,
         "answers": {
-            name: sorted(value) if isinstance(value, frozenset) else value
-            for name, value in profile._asdict().items()
-            if name != "guideline"
+            name: sorted(value) if isinstance(value, frozenset) else value for name, value in profile.items() if name != "guideline"
         },
         "risk_group": None
         if profile.risk is None
