@@ -146,6 +146,7 @@ def test_kb_audit_names_each_gap_and_exits_4(runner: CliRunner, write_kb: Any) -
         telehealth = next(t for t in data["treatments"] if t["id"] == "telehealth")
         telehealth["benefit_size"] = [{"text": "A size.", "sources": ["nice-ng59"]}]  # its exception is now stale
         next(s for s in data["sources"] if s["id"] == "lancet-2018").pop("year")
+        del next(t for t in data["treatments"] if t["id"] == "massage")["risks"]
 
     path = write_kb(unbalance)
     code, out, _ = run(runner, "kb", "audit", str(path))
@@ -153,6 +154,7 @@ def test_kb_audit_names_each_gap_and_exits_4(runner: CliRunner, write_kb: Any) -
     assert "heat (size): says nothing about how large the benefit is" in out
     assert "telehealth (size): has an audit exception it no longer needs" in out
     assert "cites sources without a year: lancet-2018" in " ".join(out.split())
+    assert "massage (harms): lists no harms" in out
     monkey_today = run(runner, "kb", "audit", "--json", str(path))
     assert monkey_today[0] == 4 and json.loads(monkey_today[1])["passed"] is False
 
@@ -426,3 +428,35 @@ def test_search_bad_input(runner: CliRunner) -> None:
     for args in (["search", ""], ["search", "   "], ["search", "x", "--limit", "0"]):
         code, out, err = run(runner, *args)
         assert code == 2 and out == "" and err.count("\n") == 1, args
+
+
+def test_one_error_boundary_covers_a_new_command_with_nothing_of_its_own() -> None:
+    """A command added without any decorator still turns our errors into one line and their exit code."""
+    import copy
+
+    import typer
+
+    from backpain_cli.errors import KnowledgeBaseError, Problem, UsageError
+
+    app = copy.copy(cli.app)
+    app.registered_commands = list(cli.app.registered_commands)
+
+    @app.command("bare-usage")
+    def bare_usage() -> None:
+        raise UsageError("give a number, e.g. --pain 6")
+
+    @app.command("bare-kb")
+    def bare_kb() -> None:
+        raise KnowledgeBaseError("kb.yaml", [Problem("treatments[0]", "broken")])
+
+    @app.command("bare-interrupt")
+    def bare_interrupt() -> None:
+        raise KeyboardInterrupt
+
+    runner = CliRunner()
+    for name, code, words in (("bare-usage", 2, "give a number"), ("bare-kb", 3, "kb.yaml"), ("bare-interrupt", 130, "interrupted")):
+        result = runner.invoke(app, [name])
+        assert result.exit_code == code, (name, result.exit_code, result.stderr)
+        assert result.stderr.startswith("backpain: error: ") and words in result.stderr and result.stderr.count("\n") == 1
+        assert "Traceback" not in result.stderr
+    assert isinstance(app, typer.Typer)

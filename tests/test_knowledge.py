@@ -123,7 +123,7 @@ def _first_treatment(data: dict[str, Any]) -> dict[str, Any]:
 EDITS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     ("unknown top key", lambda d: d.update(colour="red"), "unknown key 'colour'"),
     ("unknown treatment key", lambda d: _first_treatment(d).update(sumary="x"), "did you mean 'summary'?"),
-    ("missing key", lambda d: _first_treatment(d).pop("risks"), "missing key 'risks'"),
+    ("missing key", lambda d: _first_treatment(d).pop("benefits"), "missing key 'benefits'"),
     ("wrong type: number for text", lambda d: _first_treatment(d).update(summary=12), "must be text"),
     ("yaml 1.1 boolean for text", lambda d: _first_treatment(d).update(name=False), "put the value in quotes"),
     ("wrong type: text for list", lambda d: _first_treatment(d).update(aliases="ibuprofen"), "must be a list"),
@@ -237,3 +237,16 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.yaml"
     path.write_text("x: " + "y" * 200, encoding="utf-8")
     assert "over the" in _problems(path)[0]
+
+
+def test_knowledge_base_must_list_every_risk_group_the_option_accepts(write_kb: Any) -> None:
+    path = write_kb(lambda d: d.update(risk_groups=[g for g in d["risk_groups"] if g["id"] != "medium"]))
+    with pytest.raises(KnowledgeBaseError, match="missing risk group 'medium'"):
+        knowledge.load(path)
+
+
+@pytest.mark.parametrize("fact", ["helped", "side_effects", "weeks"])
+def test_walk_lists_only_questions_it_can_ask(write_kb: Any, fact: str) -> None:
+    path = write_kb(lambda d: d["walk"].append(fact))
+    with pytest.raises(KnowledgeBaseError, match=f"unknown question the walk can ask '{fact}'"):
+        knowledge.load(path)

@@ -835,7 +835,12 @@ SCENARIOS = [
     sc(
         "guideline-who-new-pain-is-out-of-scope",
         ("--weeks", "3", "--guideline", "who"),
-        {"nsaids": says(NOT_COVERED, "more than 3 months"), "physical-therapy": NOT_COVERED, "heat": NOT_COVERED},
+        {
+            "nsaids": says(NOT_COVERED, "more than 3 months"),
+            "physical-therapy": NOT_COVERED,
+            "heat": NOT_COVERED,
+            "muscle-relaxants": says(NOT_COVERED, "more than 3 months"),  # WHO's "against" is for chronic pain only
+        },
     ),
     sc(
         "guideline-who-mbsr-unconfirmed",

@@ -14,9 +14,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -32,8 +31,10 @@ if TYPE_CHECKING:
     from backpain_cli.model import Knowledge
 
 try:  # Typer vendors Click from 0.2x on; older Typer depends on Click itself.
+    from typer._click.core import Context as ClickContext
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - depends on the installed Typer
+    from click.core import Context as ClickContext  # type: ignore[import-not-found,no-redef,unused-ignore,assignment]
     from click.exceptions import ClickException  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 EXIT_CODES_HELP = (
@@ -76,8 +77,11 @@ class BackpainGroup(TyperGroup):
             stop = "" if message.endswith(("?", "!")) else "."  # "Did you mean 'list'?" needs no full stop
             _error_line(f"{message}{stop}{hint}")
             sys.exit(ExitCode.USAGE)
-        except typer.Abort:
-            _error_line("interrupted")
+        except BackpainError as error:  # raised before a command runs (the root callback, --version)
+            _error_line(str(error))
+            sys.exit(error.exit_code)
+        except (typer.Abort, KeyboardInterrupt):
+            _error_line("interrupted; nothing was saved")
             sys.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:
             _quiet_closed_pipe()
@@ -94,29 +98,14 @@ class BackpainGroup(TyperGroup):
             sys.exit(ExitCode.INTERNAL)
         sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
+    def invoke(self, ctx: ClickContext) -> Any:
+        """The one boundary for every command: its errors become one line and a documented exit code.
 
-app = typer.Typer(
-    cls=BackpainGroup,
-    name="backpain",
-    epilog="Examples: backpain list | backpain explain epidural | backpain pathway --months 4 --leg-pain. " + EXIT_CODES_HELP,
-    no_args_is_help=False,
-    pretty_exceptions_enable=False,  # a person's health answers must never land in a traceback
-    context_settings={"help_option_names": ["-h", "--help"]},
-    add_completion=True,
-)
-kb_app = typer.Typer(cls=TyperGroup, help="Check or audit a knowledge base file, or print its JSON Schema.", no_args_is_help=True)
-app.add_typer(kb_app, name="kb")
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def handles_errors(command: F) -> F:
-    """Turn our errors into one stderr line and their exit code, inside CliRunner too."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        Here, inside Click's own handling, so that Click never answers first (it turns a closed pipe into
+        exit 1 and Ctrl-C into "Aborted!"). A command needs nothing of its own to get this.
+        """
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except BackpainError as error:
             _error_line(str(error))
             raise typer.Exit(error.exit_code) from None
@@ -129,7 +118,18 @@ def handles_errors(command: F) -> F:
         except BrokenPipeError:
             _quiet_closed_pipe()
 
-    return wrapper  # type: ignore[return-value]
+
+app = typer.Typer(
+    cls=BackpainGroup,
+    name="backpain",
+    epilog="Examples: backpain list | backpain explain epidural | backpain pathway --months 4 --leg-pain. " + EXIT_CODES_HELP,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,  # a person's health answers must never land in a traceback
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,
+)
+kb_app = typer.Typer(cls=TyperGroup, help="Check or audit a knowledge base file, or print its JSON Schema.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 
 
 def _one_line(message: str) -> str:
@@ -326,7 +326,6 @@ def root(
         raise typer.Exit(ExitCode.OK)
 
 
-@handles_errors
 def _show_version(state: State) -> None:
     kb = state.knowledge()
     typer.echo(f"backpain {__version__}")
@@ -337,7 +336,6 @@ def _show_version(state: State) -> None:
 
 
 @app.command("list")
-@handles_errors
 def list_command(
     ctx: typer.Context,
     tier: Annotated[
@@ -365,7 +363,6 @@ def list_command(
 
 
 @app.command("explain")
-@handles_errors
 def explain_command(
     ctx: typer.Context,
     name: Annotated[
@@ -393,7 +390,6 @@ def explain_command(
 
 
 @app.command("compare")
-@handles_errors
 def compare_command(
     ctx: typer.Context,
     names: Annotated[
@@ -422,7 +418,6 @@ def compare_command(
 
 
 @app.command("search")
-@handles_errors
 def search_command(
     ctx: typer.Context,
     text: Annotated[
@@ -450,7 +445,6 @@ def search_command(
 
 
 @app.command("red-flags")
-@handles_errors
 def red_flags_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List the warning signs that need a medical check first, with what to do about each."""
     kb = _state(ctx).knowledge()
@@ -465,7 +459,6 @@ def red_flags_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option(
 
 
 @app.command("sources")
-@handles_errors
 def sources_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List every source with title, year, section and URL, and which entries cite it."""
     from backpain_cli.views import data
@@ -483,7 +476,6 @@ def sources_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("-
 
 
 @app.command("pathway")
-@handles_errors
 def pathway_command(
     ctx: typer.Context,
     months: Annotated[float | None, typer.Option("--months", help="How many months you have had this pain.")] = None,
@@ -590,7 +582,6 @@ def pathway_command(
 
 
 @app.command("walk")
-@handles_errors
 def walk_command(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the resulting pathway as JSON.")] = False,
@@ -665,7 +656,6 @@ def _pathway_flow(
 
 
 @kb_app.command("check")
-@handles_errors
 def kb_check_command(
     ctx: typer.Context,
     path: Annotated[str | None, typer.Argument(help="The file to check (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
@@ -693,7 +683,6 @@ def kb_check_command(
 
 
 @kb_app.command("audit")
-@handles_errors
 def kb_audit_command(
     ctx: typer.Context,
     path: Annotated[str | None, typer.Argument(help="The file to audit (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
@@ -715,7 +704,6 @@ def kb_audit_command(
 
 
 @kb_app.command("schema")
-@handles_errors
 def kb_schema_command() -> None:
     """Print a JSON Schema of the knowledge-base format, for editors that validate YAML as you type."""
     from backpain_cli.schema import knowledge_base_schema

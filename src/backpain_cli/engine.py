@@ -320,6 +320,13 @@ def _cap_to_guideline(knowledge: Knowledge, step: Step, facts: Facts) -> Step:
     chosen = knowledge.guideline_modes[facts.get("guideline")]
     if not chosen.sources or (step.status not in PERMISSIVE and step.status != "needs-answer"):
         return step  # a missing answer cannot matter if the chosen guideline does not support the option
+    scope = chosen.scope.evaluate(facts) if chosen.scope is not None else None
+    if scope is not None and scope.result is False:  # outside its scope it has no view, for or against
+        assert chosen.scope is not None
+        trace = RuleTrace("guidelines", "guideline", "not-covered", "applied", scope, chosen.scope.fact_names())
+        return step._replace(
+            status="not-covered", reason=chosen.scope_note, sources=chosen.sources, rule_path="guidelines", trace=(*step.trace, trace)
+        )
     stances = [s for s in step.treatment.guidelines if s.source in chosen.sources]
     if not any(s.direction in ("for", "restricted") and s.verified != "U" for s in stances):
         against = [s for s in stances if s.direction == "against" and s.verified != "U"]
@@ -330,20 +337,12 @@ def _cap_to_guideline(knowledge: Knowledge, step: Step, facts: Facts) -> Step:
         sources = tuple(dict.fromkeys(s.source for s in shown)) or chosen.sources
         trace = RuleTrace("guidelines", "guideline", status, "applied", None, frozenset({"guideline"}))
         return step._replace(status=status, reason=reason.strip(), sources=sources, rule_path="guidelines", trace=(*step.trace, trace))
-    if chosen.scope is None:
+    if scope is None or scope.result is True:
         return step
-    check = chosen.scope.evaluate(facts)
-    if check.result is True:
-        return step
-    facts_used = chosen.scope.fact_names()
-    if check.result is False:
-        trace = RuleTrace("guidelines", "guideline", "not-covered", "applied", check, facts_used)
-        return step._replace(
-            status="not-covered", reason=chosen.scope_note, sources=chosen.sources, rule_path="guidelines", trace=(*step.trace, trace)
-        )
-    missing = tuple(sorted(check.unknown_facts))
+    assert chosen.scope is not None
+    missing = tuple(sorted(scope.unknown_facts))
     asks = " ".join(knowledge.questions[f].ask for f in missing if f in knowledge.questions)
-    trace = RuleTrace("guidelines", "guideline", "needs-answer", "unknown", check, facts_used)
+    trace = RuleTrace("guidelines", "guideline", "needs-answer", "unknown", scope, chosen.scope.fact_names() | {"guideline"})
     return step._replace(
         status="needs-answer",
         reason=f"{asks} {chosen.scope_note}".strip(),
@@ -366,15 +365,18 @@ def signal_for(knowledge: Knowledge, treatment: Treatment, result: str) -> Signa
 def _apply_result(knowledge: Knowledge, step: Step, result: str | None) -> Step:
     """Layer 4: what the person said of this option replaces its status, never lifting it.
 
-    A final verdict (not recommended, not covered) keeps its status and gains the note. ``helped``
-    means "carry on (for a medicine: review it with your prescriber)", so it only replaces a status
-    that had the option on the table: an opioid that helped is never put forward because it helped.
+    A verdict (not recommended, not covered) and "not needed" keep their status and gain the note.
+    ``helped`` means "carry on (for a medicine: review it with your prescriber)", so it only replaces
+    a status that had the option on the table: an opioid that helped is never put forward because it helped.
     """
     if result is None:
         return step
     signal = signal_for(knowledge, step.treatment, result)
-    keeps = STATUS_TABLE[step.status].final or (signal.status == "helped" and step.status not in PERMISSIVE)
-    trace = RuleTrace("signals." + result, "signal", signal.status, "applied", None, frozenset({"tried", "helped"}))
+    # "helped" (carry on) only replaces an option that was on the table; the other results also replace
+    # a step still waiting on its conditions or an answer. Verdicts and "not needed" keep their status.
+    replaceable = PERMISSIVE if signal.status == "helped" else PERMISSIVE | {"not-yet", "needs-answer"}
+    keeps = step.status not in replaceable
+    trace = RuleTrace("signals." + result, "signal", signal.status, "applied", None, frozenset(RESULTS.values()))
     sources = tuple(dict.fromkeys((*step.sources, *signal.sources)))
     if keeps:
         return step._replace(reason=f"{step.reason} {signal.reason}", sources=sources, trace=(*step.trace, trace))

@@ -273,7 +273,6 @@ TREATMENT_KEYS = (
     "how_it_works",
     "expect",
     "benefits",
-    "risks",
     "suitable_for",
     "not_suitable_for",
     "guidelines",
@@ -572,7 +571,7 @@ def _stances(ctx: _Context, raw: Any, path: str) -> tuple[m.Stance, ...]:
 
 def _treatment(ctx: _Context, raw: Any, path: str, tier_ids: frozenset[str]) -> m.Treatment:
     r = ctx.r
-    data = r.mapping(raw, path, TREATMENT_KEYS, ("article", "signals", "audit_exceptions", "benefit_size")) or {}
+    data = r.mapping(raw, path, TREATMENT_KEYS, ("article", "signals", "audit_exceptions", "benefit_size", "risks")) or {}
     tier = r.text(data.get("tier"), f"{path}.tier")
     if tier and tier not in tier_ids:
         r.fail(f"{path}.tier", f"unknown tier '{tier}'", suggest(tier, tier_ids))
@@ -611,7 +610,8 @@ def _treatment(ctx: _Context, raw: Any, path: str, tier_ids: frozenset[str]) -> 
         benefits=_statements(ctx, data.get("benefits"), f"{path}.benefits"),
         # Optional: an entry that is not a treatment says why in its audit exceptions (``kb audit``).
         benefit_size=_statements(ctx, data["benefit_size"], f"{path}.benefit_size") if "benefit_size" in data else (),
-        risks=_statements(ctx, data.get("risks"), f"{path}.risks"),
+        # Optional here: an entry with no harms listed is valid, and ``kb audit`` names the gap.
+        risks=_statements(ctx, data["risks"], f"{path}.risks") if "risks" in data else (),
         suitable_for=r.texts(data.get("suitable_for"), f"{path}.suitable_for"),
         not_suitable_for=r.texts(data.get("not_suitable_for"), f"{path}.not_suitable_for"),
         guidelines=_stances(ctx, data.get("guidelines"), f"{path}.guidelines"),
@@ -758,6 +758,9 @@ def _risk_groups(ctx: _Context, raw: Any) -> dict[str, m.RiskGroup]:
                 r.text(data.get("meaning"), f"{path}.meaning"),
                 ctx.source_refs(data.get("sources"), f"{path}.sources"),
             )
+    missing = [g for g in FACTS["risk"].values if g not in out]
+    if missing:
+        r.fail("risk_groups", f"missing risk group '{missing[0]}'", "list low, medium and high: --risk accepts each of them")
     return out
 
 
@@ -785,9 +788,14 @@ def _questions(ctx: _Context, raw: Any) -> dict[str, m.Question]:
     return out
 
 
+# What the walk can ask: the duration (as "stage"), what was tried (with a result for each), and every
+# other answer it has a kind of question for. The results themselves come with "tried".
+WALKABLE = tuple(f.name for f in FACTS.values() if f.name not in ("weeks", "months", "helped", "helped_a_little", "side_effects"))
+
+
 def _walk(r: _Reader, raw: Any) -> tuple[str, ...]:
     """The guided walk's questions, in order; warning signs must come first."""
-    facts = r.refs(raw, "walk", FACTS, "fact")
+    facts = r.refs(raw, "walk", frozenset(WALKABLE), "question the walk can ask")
     if facts and facts[0] != "red_flags":
         r.fail("walk[0]", "the walk must ask about warning signs first", "put red_flags first")
     if len(set(facts)) != len(facts):

@@ -100,7 +100,6 @@ def knowledge_base_schema() -> dict[str, Any]:
         "how_it_works": TEXT,
         "expect": _object({"time": TEXT, "recovery": TEXT, "onset": TEXT}),
         "benefits": {"type": "array", "items": statement, "minItems": 1},
-        "risks": {"type": "array", "items": statement, "minItems": 1},
         "suitable_for": TEXTS,
         "not_suitable_for": TEXTS,
         "guidelines": {"type": "array", "items": stance, "minItems": 1},
@@ -203,6 +202,7 @@ def knowledge_base_schema() -> dict[str, Any]:
                 {
                     "article": _object({"claim": TEXT, "agrees": {"type": "boolean"}, "note": TEXT}),
                     "benefit_size": {"type": "array", "items": statement, "minItems": 1},
+                    "risks": {"type": "array", "items": statement, "minItems": 1},
                     "signals": signals_by_result,
                     "audit_exceptions": {"type": "array", "items": _object({"check": {"enum": list(AUDIT_CHECKS)}, "reason": TEXT})},
                 },

@@ -15,7 +15,16 @@ JSON_SCHEMA_VERSION = 2
 
 
 def source(s: Source) -> dict[str, Any]:
-    return {"id": s.id, "label": s.label, "title": s.title, "publisher": s.publisher, "year": s.year, "section": s.section, "url": s.url}
+    return {
+        "id": s.id,
+        "label": s.label,
+        "title": s.title,
+        "publisher": s.publisher,
+        "year": s.year,
+        "undated": s.undated,
+        "section": s.section,
+        "url": s.url,
+    }
 
 
 def treatment_summary(kb: Knowledge, t: Treatment) -> dict[str, Any]:
@@ -75,7 +84,15 @@ def treatment_detail(kb: Knowledge, t: Treatment, today: dt.date) -> dict[str, A
 
 def red_flags(kb: Knowledge) -> list[dict[str, Any]]:
     return [
-        {"code": f.code, "question": f.question, "level": f.level, "action": f.action, "why": f.why, "sources": list(f.sources)}
+        {
+            "code": f.code,
+            "sign": f.sign,
+            "question": f.question,
+            "level": f.level,
+            "action": f.action,
+            "why": f.why,
+            "sources": list(f.sources),
+        }
         for f in kb.red_flags
     ]
 
@@ -106,6 +123,11 @@ def citations(kb: Knowledge) -> dict[str, list[str]]:
     for tier in kb.tiers:
         for tier_rule in tier.rules:
             add(tier_rule.sources, f"tier:{tier.id}")
+    for result, by_type in kb.signals.items():
+        for signal in by_type.values():
+            add(signal.sources, f"signal:{result}")
+    for mode in kb.guideline_modes.values():
+        add(mode.sources, f"guideline:{mode.id}")
     return {k: list(v) for k, v in cited.items()}
 
 

@@ -177,12 +177,8 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
         _heading("Possible benefits"),
         *(_statement(kb, s.text, s.sources) for s in t.benefits),
         Text(""),
-        _heading("How much it helps"),
-        *(_statement(kb, s.text, s.sources) for s in t.benefit_size),
-        Text(""),
-        _heading("Risks and side effects"),
-        *(_statement(kb, s.text, s.sources) for s in t.risks),
-        Text(""),
+        *_section("How much it helps", [_statement(kb, s.text, s.sources) for s in t.benefit_size]),
+        *_section("Risks and side effects", [_statement(kb, s.text, s.sources) for s in t.risks]),
         _heading("Who it is for"),
         _bullets(t.suitable_for),
         _heading("Who it is not for"),
@@ -234,14 +230,19 @@ RULE_WORDS = {
 }
 
 
+def _section(heading: str, lines: list[RenderableType]) -> list[RenderableType]:
+    """A heading and its lines, or nothing when there are none (an entry that is not a treatment)."""
+    return [_heading(heading), *lines, Text("")] if lines else []
+
+
 def decision_rules(kb: Knowledge, t: Treatment) -> list[RenderableType]:
-    """The option's pathway rules in words, first that applies wins; then its tier's rules."""
+    """The option's pathway rules in words, then its tier's gates (engine.py says how they combine)."""
     facts = Facts({}, t.id, {fact: q.label for fact, q in kb.questions.items()})
     lines: list[RenderableType] = [Text("Warning signs come first: any of them puts this option on hold.", style="dim")]
     tier = kb.tier(t.tier)
     for number, rule in enumerate((*t.rules, *tier.rules), start=1):
         if number == len(t.rules) + 1:
-            lines.append(Text(f"Then, for every option in '{tier.name}', unless already ruled out above:", style="dim"))
+            lines.append(Text(f"And, for every option in '{tier.name}':", style="dim"))
         word, style = STATUS_STYLE[rule.status]
         condition = rule.condition.describe(facts) if rule.condition is not None else ""
         only = f" (following {', '.join(sorted(rule.guidelines))} only)" if rule.guidelines else ""
