@@ -207,7 +207,7 @@ class Series:
 # --- generating large knowledge bases --------------------------------------------------------------
 
 _FIELD = re.compile(r"^  ([a-z_]+):(?: |$)")
-_KEEP_FIRST_ITEM = ("benefits", "risks", "suitable_for", "not_suitable_for", "guidelines", "questions")
+_KEEP_FIRST_ITEM = ("benefits", "benefit_size", "risks", "suitable_for", "not_suitable_for", "guidelines", "questions")
 _DROP = ("article",)
 
 

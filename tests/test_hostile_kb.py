@@ -233,7 +233,7 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> N
         handle.truncate(knowledge.MAX_BYTES + 1)
     code, out, err, elapsed = run_subprocess(["list"], env={"BACKPAIN_KB": str(path)})
     line = assert_one_line_error(code, out, err, elapsed, names=str(path))
-    assert "over the 64 MiB limit" in line
+    assert "over the 128 MiB limit" in line
     assert elapsed < 2.0
 
 

@@ -250,3 +250,11 @@ def test_walk_lists_only_questions_it_can_ask(write_kb: Any, fact: str) -> None:
     path = write_kb(lambda d: d["walk"].append(fact))
     with pytest.raises(KnowledgeBaseError, match=f"unknown question the walk can ask '{fact}'"):
         knowledge.load(path)
+
+
+def test_shipped_knowledge_base_has_no_yaml_anchors_or_aliases() -> None:
+    """People read the file: every value is written out where it is used, never by reference."""
+    import yaml
+
+    events = yaml.parse(knowledge.default_path().read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    assert not any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) for e in events)

@@ -23,9 +23,9 @@ from backpain_cli.paths import KB_ENV as KB_ENV  # re-exported: callers know the
 from backpain_cli.paths import default_path as default_path
 from backpain_cli.paths import resolve_path as resolve_path
 
-# Far above any real knowledge base (the shipped one is under 200 KiB, a generated 20,000-treatment
-# one about 53 MiB), small enough that a mistaken path to a huge file fails at once.
-MAX_BYTES = 64 * 1024 * 1024
+# Far above any real knowledge base (the shipped one is under 300 KiB, a generated 20,000-treatment
+# one about 62 MiB), small enough that a mistaken path to a huge file fails at once.
+MAX_BYTES = 128 * 1024 * 1024
 
 
 def load(path: Path) -> m.Knowledge:
