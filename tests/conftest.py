@@ -13,8 +13,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from backpain_cli import knowledge
-from backpain_cli.model import Knowledge
+from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.knowledge.model import Knowledge
 
 # Tests never touch the person's real cache; subprocesses inherit this too.
 os.environ["BACKPAIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="backpain-test-cache-")

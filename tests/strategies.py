@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from backpain_cli.engine import Profile
-from backpain_cli.model import RESULTS, Knowledge
+from backpain_cli.engine.pathway import Profile
+from backpain_cli.knowledge.model import RESULTS, Knowledge
 
 _optional_bool = st.one_of(st.none(), st.booleans())
 # Where each result goes in a profile.

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from backpain_cli import cache, knowledge, safeyaml
 from backpain_cli.errors import KnowledgeBaseError
+from backpain_cli.knowledge import cache, safeyaml
+from backpain_cli.knowledge import loader as knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
 
@@ -109,7 +110,7 @@ def test_completion_on_a_warm_cache_reads_only_the_signed_name_list(tmp_path: Pa
     env.update({"COMP_WORDS": "backpain explain epi", "COMP_CWORD": "2"})
     probe = (
         "import sys, runpy\nsys.argv = ['backpain']\ntry:\n    runpy.run_module('backpain_cli', run_name='__main__')\n"
-        "except SystemExit:\n    pass\nprint('MODEL' if 'backpain_cli.model' in sys.modules else 'NO-MODEL')"
+        "except SystemExit:\n    pass\nprint('MODEL' if 'backpain_cli.knowledge.model' in sys.modules else 'NO-MODEL')"
     )
     first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, check=False)
     second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, check=False)

@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from backpain_cli import __version__, cli
-from backpain_cli.model import Knowledge
+from backpain_cli.cli import seams
+from backpain_cli.knowledge.model import Knowledge
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -51,7 +52,7 @@ def test_list_json_is_in_pathway_order(runner: CliRunner, kb: Knowledge) -> None
 
 
 def test_a_bug_is_one_line_and_exit_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backpain_cli import engine
+    from backpain_cli.engine import pathway as engine
 
     def broken(*_: object) -> None:
         raise ZeroDivisionError("secret answer: 7/10")
@@ -286,10 +287,10 @@ def test_explain_marks_disagreement_and_article(runner: CliRunner) -> None:
 
 
 def test_explain_flags_overdue_review(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_today", lambda: dt.date(2099, 1, 1))
+    monkeypatch.setattr(seams, "today", lambda: dt.date(2099, 1, 1))
     _, out, _ = run(runner, "explain", "heat")
     assert "Review overdue" in out
-    monkeypatch.setattr(cli, "_today", lambda: dt.date(2026, 11, 27))
+    monkeypatch.setattr(seams, "today", lambda: dt.date(2026, 11, 27))
     _, out, _ = run(runner, "explain", "heat")
     assert "Review overdue" not in out
 
@@ -321,7 +322,7 @@ GOLDEN_CASES = {
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_golden_render_at_80_columns(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    monkeypatch.setattr(cli, "_today", lambda: dt.date(2026, 11, 27))
+    monkeypatch.setattr(seams, "today", lambda: dt.date(2026, 11, 27))
     code, out, err = run(runner, *GOLDEN_CASES[name])
     assert code == 0, err
     path = GOLDEN / f"{name}.txt"

@@ -1,4 +1,4 @@
-"""The option grid (backpain_cli.compare) and its terminal rendering, on the shipped knowledge base."""
+"""The option grid (backpain_cli.engine.compare) and its terminal rendering, on the shipped knowledge base."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import json
 import pytest
 from rich.console import Console
 
-from backpain_cli import knowledge
-from backpain_cli.compare import DISAGREE_MARKER, ROWS, Comparison, compare, comparison_json
+from backpain_cli.engine.compare import DISAGREE_MARKER, ROWS, Comparison, compare, comparison_json
 from backpain_cli.errors import UsageError
-from backpain_cli.model import Knowledge
+from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.knowledge.model import Knowledge
 from backpain_cli.views.compare_text import min_table_width, render_comparison
 
 IDS = ["epidural-steroid-injection", "spinal-cord-stimulator", "physical-therapy"]

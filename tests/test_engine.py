@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backpain_cli.conditions import AllOf, AnyOf, Facts, FactTest, Not
-from backpain_cli.engine import Profile, build_pathway, stage_of
-from backpain_cli.model import PERMISSIVE, Knowledge
+from backpain_cli.engine.pathway import Profile, build_pathway, stage_of
+from backpain_cli.knowledge.conditions import AllOf, AnyOf, Facts, FactTest, Not
+from backpain_cli.knowledge.model import PERMISSIVE, Knowledge
 from strategies import profiles
 
 # An exercise-based programme: the active care surgery, implants and RFD must come after (issue 10).

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backpain_cli import cli
+from backpain_cli.cli import seams
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
 ERROR = "backpain: error: "
@@ -350,10 +351,10 @@ def test_nul_in_a_file_name(runner: CliRunner, in_tmp: Path, args: list[str]) ->
 
 def _walk_to_the_save_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the walk's questions: it answers nothing, so the only prompt is the offer to save."""
-    from backpain_cli import walk
-    from backpain_cli.answers import Answers
+    from backpain_cli.cli import walk
+    from backpain_cli.engine.answers import Answers
 
-    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(seams, "stdin_is_terminal", lambda: True)
     monkeypatch.setattr(walk.Walk, "run", lambda self: Answers())
 
 

@@ -37,8 +37,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backpain_cli import cli, knowledge
+from backpain_cli import cli
 from backpain_cli.errors import KnowledgeBaseError, Problem
+from backpain_cli.knowledge import loader as knowledge
 
 HOSTILE = Path(__file__).parent / "hostile"
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from backpain_cli import knowledge
 from backpain_cli.errors import KnowledgeBaseError
-from backpain_cli.model import Knowledge
+from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.knowledge.model import Knowledge
 from backpain_cli.views.data import citations
 
 ARTICLE_IDS = """nsaids muscle-relaxants opioids physical-therapy epidural-steroid-injection facet-joint-injection
@@ -64,7 +64,7 @@ def test_every_stance_cites_a_registered_source_and_every_source_is_cited(kb: Kn
 
 
 def test_aliases_cover_what_people_type(kb: Knowledge) -> None:
-    from backpain_cli.lookup import NameIndex
+    from backpain_cli.knowledge.lookup import NameIndex
 
     index = NameIndex.build(kb)
     typed = {

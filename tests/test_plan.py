@@ -14,12 +14,14 @@ import pytest
 from markupsafe import escape
 from rich.console import Console
 
-from backpain_cli import engine, knowledge, plan
-from backpain_cli.engine import Pathway, Profile
+from backpain_cli.engine import pathway as engine
+from backpain_cli.engine.pathway import Pathway, Profile
 from backpain_cli.errors import UsageError
-from backpain_cli.model import PERMISSIVE, Knowledge, Source
-from backpain_cli.plan import STATUS_LABELS, ladder_rows, md_escape, plan_format, render_plan, save_plan
+from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.knowledge.model import PERMISSIVE, Knowledge, Source
+from backpain_cli.views import plan
 from backpain_cli.views.ladder_text import render_ladder
+from backpain_cli.views.plan import STATUS_LABELS, ladder_rows, md_escape, plan_format, render_plan, save_plan
 
 TODAY = dt.date(2026, 12, 1)
 MARKUP_NAME = "<b>x</b> *y* [z]"
@@ -525,7 +527,7 @@ def test_templates_are_package_files() -> None:
 
 
 def test_the_terminal_ladder_does_not_import_jinja() -> None:
-    code = "import sys, backpain_cli.views.ladder_text, backpain_cli.plan; print('jinja2' in sys.modules)"
+    code = "import sys, backpain_cli.views.ladder_text, backpain_cli.views.plan; print('jinja2' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "False"
 

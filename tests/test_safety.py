@@ -10,9 +10,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backpain_cli.conditions import Facts
-from backpain_cli.engine import SAFETY_KINDS, Step, build_pathway, derive_facts, signal_for
-from backpain_cli.model import LEVELS, PERMISSIVE, STATUS_TABLE, Knowledge, Rule
+from backpain_cli.engine.pathway import SAFETY_KINDS, Step, build_pathway, derive_facts, signal_for
+from backpain_cli.knowledge.conditions import Facts
+from backpain_cli.knowledge.model import LEVELS, PERMISSIVE, STATUS_TABLE, Knowledge, Rule
 from strategies import RESULT_FIELDS, profiles, without_result
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

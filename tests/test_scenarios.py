@@ -26,10 +26,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli import engine, knowledge
 from backpain_cli.cli import app
-from backpain_cli.lookup import NameIndex
-from backpain_cli.model import Knowledge
+from backpain_cli.engine import pathway as engine
+from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.knowledge.lookup import NameIndex
+from backpain_cli.knowledge.model import Knowledge
 
 # --- vocabulary ------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Full-text search (backpain_cli.search) and its rendering, on the shipped knowledge base."""
+"""Full-text search (backpain_cli.engine.search) and its rendering, on the shipped knowledge base."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from backpain_cli import knowledge
+from backpain_cli.engine.search import Hit, Match, SearchIndex, search, search_json, snippet_around, word_quality
 from backpain_cli.errors import UsageError
-from backpain_cli.model import Knowledge
-from backpain_cli.search import Hit, Match, SearchIndex, search, search_json, snippet_around, word_quality
+from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.knowledge.model import Knowledge
 from backpain_cli.views.search_text import render_hits
 
 

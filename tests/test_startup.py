@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backpain_cli import cli
+from backpain_cli.cli import startup
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
 
@@ -59,7 +60,7 @@ def test_every_command_is_known() -> None:
 def test_root_help_builds_summaries_only(args: list[str]) -> None:
     shown = cli.app_for(args)
     assert [i.name for i in shown.registered_commands] == [i.name for i in cli.app.registered_commands]
-    assert all(i.callback is cli._no_parameters for i in shown.registered_commands)
+    assert all(i.callback is startup._no_parameters for i in shown.registered_commands)
     assert all(i.help for i in shown.registered_commands)
 
 
@@ -166,7 +167,7 @@ def test_completion_args(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], e
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert cli._completion_args() == expected
+    assert startup._completion_args() == expected
 
 
 def _complete(env: dict[str, str]) -> list[str]:

@@ -330,7 +330,7 @@ def test_no_personal_answer_in_an_error(args: list[str], env: dict[str, str]) ->
 
 _CRASH_WITH_ANSWERS = """
 import sys
-from backpain_cli import engine
+from backpain_cli.engine import pathway as engine
 
 def crash(*args, **kwargs):
     raise ZeroDivisionError(f"secret: {sys.argv}")

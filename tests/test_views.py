@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from backpain_cli.answers import Answers, build_profile
-from backpain_cli.engine import build_pathway
-from backpain_cli.model import Knowledge
-from backpain_cli.views.text import Hang, _hang, _indent
+from backpain_cli.engine.answers import Answers, build_profile
+from backpain_cli.engine.pathway import build_pathway
+from backpain_cli.knowledge.model import Knowledge
+from backpain_cli.views.blocks import Hang, hang, indent
 
 # Spaces at the end of a line, before any closing escape codes: invisible, and not drawn alike.
 _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
@@ -39,7 +39,7 @@ BODY = "The guidelines we use do not say how quickly it works; NICE only suggest
 
 
 def test_continuation_lines_hang_under_the_text() -> None:
-    assert _lines(_hang("Time:", BODY), 40) == [
+    assert _lines(hang("Time:", BODY), 40) == [
         "  Time: The guidelines we use do not say",
         "        how quickly it works; NICE only",
         "        suggests it for recent, severe",
@@ -48,7 +48,7 @@ def test_continuation_lines_hang_under_the_text() -> None:
 
 
 def test_a_long_label_on_a_narrow_terminal_gets_its_own_line() -> None:
-    assert _lines(_hang("How soon it may help:", BODY), 40) == [
+    assert _lines(hang("How soon it may help:", BODY), 40) == [
         "  How soon it may help:",
         "    The guidelines we use do not say how",
         "    quickly it works; NICE only suggests",
@@ -57,7 +57,7 @@ def test_a_long_label_on_a_narrow_terminal_gets_its_own_line() -> None:
 
 
 def test_indent_keeps_every_line_indented() -> None:
-    assert _lines(_indent(Text(BODY), 4), 30) == [
+    assert _lines(indent(Text(BODY), 4), 30) == [
         "    The guidelines we use do",
         "    not say how quickly it",
         "    works; NICE only suggests",
@@ -67,7 +67,7 @@ def test_indent_keeps_every_line_indented() -> None:
 
 
 def test_an_empty_body_still_prints_its_label() -> None:
-    assert _lines(_hang("Cost:", ""), 40) == ["  Cost:"]
+    assert _lines(hang("Cost:", ""), 40) == ["  Cost:"]
 
 
 def test_styles_survive_and_no_markup_is_read() -> None:
@@ -85,7 +85,7 @@ PROSE = st.lists(st.text(alphabet="abcdefghij ", min_size=1, max_size=14), min_s
 
 @given(width=WIDTHS, body=PROSE, label=st.sampled_from(["•", "Time:", "Recovery:", "How soon it may help:", "12."]))
 def test_no_line_is_wider_than_the_terminal_and_no_word_is_lost(width: int, body: str, label: str) -> None:
-    lines = _lines(_hang(label, body), width)
+    lines = _lines(hang(label, body), width)
     assert all(len(line) <= width for line in lines)
     assert " ".join(" ".join(lines).split()) == " ".join(f"{label} {body}".split())
 
@@ -100,7 +100,7 @@ def test_no_line_is_wider_than_the_terminal_and_no_word_is_lost(width: int, body
 def test_same_lines_as_the_grid_it_replaced(width: int, body: str, label: str, style: str, colour: bool) -> None:
     """Where the label leaves room, ``Hang`` is a faster drawing of the same two-column grid."""
     label_text, body_text = Text(label, style="bold"), Text(body, style=style)
-    assert _lines(_hang(label_text, body_text), width, colour=colour) == _lines(_grid(label_text, body_text), width, colour=colour)
+    assert _lines(hang(label_text, body_text), width, colour=colour) == _lines(_grid(label_text, body_text), width, colour=colour)
 
 
 def test_several_paragraphs_start_on_lines_of_their_own() -> None:

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backpain_cli import cli
+from backpain_cli.cli import seams
 
 FULL_WALK = [
     "",  # no warning signs
@@ -37,7 +38,7 @@ FULL_WALK = [
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(seams, "stdin_is_terminal", lambda: True)
 
 
 def walk(runner: CliRunner, replies: list[str], *args: str) -> tuple[int, str, str]:
@@ -105,7 +106,7 @@ def test_end_of_input_leaves_cleanly(runner: CliRunner, terminal: None) -> None:
 def test_no_prompt_without_a_terminal_or_with_no_input(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = walk(runner, FULL_WALK)
     assert code == 2 and out == "" and "--answers" in err
-    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(seams, "stdin_is_terminal", lambda: True)
     result = runner.invoke(cli.app, ["pathway", "--interactive", "--no-input"], input="\n")
     assert result.exit_code == 2 and "needs a terminal" in result.stderr
 
@@ -215,7 +216,7 @@ def test_pathway_options_match_the_fact_registry() -> None:
     """Every answer has its option, named as the registry says, and every answer-like option is a fact."""
     import typer.main
 
-    from backpain_cli.facts import INPUTS
+    from backpain_cli.knowledge.facts import INPUTS
 
     command = typer.main.get_command(cli.app).commands["pathway"]  # type: ignore[attr-defined]
     params = {p.name: p for p in command.params}

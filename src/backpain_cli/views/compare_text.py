@@ -11,9 +11,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from backpain_cli.compare import Comparison, Item, Row
-from backpain_cli.model import Knowledge
-from backpain_cli.views.text import ByWidth
+from backpain_cli.engine.compare import Comparison, Item, Row
+from backpain_cli.knowledge.model import Knowledge
+from backpain_cli.views.blocks import ByWidth
 
 # Columns each option needs before the side-by-side table is readable, and the questions' column.
 COLUMN_WIDTH = 40

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from backpain_cli.model import Knowledge, Source, Statement, Treatment
+from backpain_cli.knowledge.model import Knowledge, Source, Statement, Treatment
 
 if TYPE_CHECKING:  # list and explain never load the engine
-    from backpain_cli.conditions import Check
-    from backpain_cli.engine import Pathway, Step
+    from backpain_cli.engine.pathway import Pathway, Step
+    from backpain_cli.knowledge.conditions import Check
 
 JSON_SCHEMA_VERSION = 2
 

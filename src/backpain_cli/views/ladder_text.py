@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 
-from backpain_cli.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
-from backpain_cli.views.text import STATUS_STYLE, wrapped_lines
+from backpain_cli.engine.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
+from backpain_cli.views.blocks import STATUS_STYLE, wrapped_lines
 
 if TYPE_CHECKING:
-    from backpain_cli.engine import Pathway
-    from backpain_cli.model import Knowledge
+    from backpain_cli.engine.pathway import Pathway
+    from backpain_cli.knowledge.model import Knowledge
 
 RAIL_STYLE = "dim"
 TITLE = "Your pathway as a ladder"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from backpain_cli.model import Knowledge
-from backpain_cli.search import Hit, Match
-from backpain_cli.views.text import Hang
+from backpain_cli.engine.search import Hit, Match
+from backpain_cli.knowledge.model import Knowledge
+from backpain_cli.views.blocks import Hang
 
 HIGHLIGHT = "bold reverse"
 FIELD_LABELS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from backpain_cli.errors import UsageError
-from backpain_cli.model import Knowledge
+from backpain_cli.knowledge.model import Knowledge
 
 _SEPARATORS = re.compile(r"[\s\-_/.,'’()]+")
 

@@ -2,22 +2,18 @@
 
 All three routes meet in ``Answers``, so every answer is validated by the same code with the same
 messages, whichever way it came in. What each answer may hold comes from the fact registry
-(``backpain_cli.facts``); nothing here names a fact except the two rules that join facts together
+(``backpain_cli.knowledge.facts``); nothing here names a fact except the two rules that join facts together
 (one duration, one result per option).
 """
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from backpain_cli.engine import Profile
-from backpain_cli.errors import KnowledgeBaseError, UsageError
-from backpain_cli.facts import FACTS, INPUTS, RESULTS, Fact, FactValues
-from backpain_cli.model import Knowledge
-
-MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few lines; refuse anything this large
-_UNKNOWN_WORDS = ("unknown", "don't know", "dont know", "skip")
+from backpain_cli.engine.pathway import Profile
+from backpain_cli.errors import UsageError
+from backpain_cli.knowledge.facts import FACTS, INPUTS, RESULTS, Fact, FactValues
+from backpain_cli.knowledge.model import Knowledge
 
 
 class Answers(FactValues):
@@ -56,60 +52,6 @@ def merge(base: Answers, override: Answers) -> Answers:
     return base.replace(**changes)
 
 
-def load_answers(path: Path) -> Answers:
-    """Read an answers file (YAML: a key per fact, as in ``docs/answers.md``), checked like the options."""
-    from backpain_cli import knowledge
-
-    name = str(path)
-    try:
-        raw = knowledge.parse_yaml(knowledge.decode(knowledge.read_bytes(path, limit=MAX_ANSWERS_BYTES), name), name)
-    except KnowledgeBaseError as error:
-        raise UsageError(f"answers file {error}") from None
-    if raw is None:
-        return Answers()
-    if not isinstance(raw, dict):
-        raise UsageError(f"answers file {name}: must be a mapping of answers such as 'months: 4'")
-    values: dict[str, Any] = {}
-    spelled: dict[str, str] = {}
-    inputs = {f.name for f in INPUTS}
-    for key, value in raw.items():
-        field = str(key).strip().lower().replace("-", "_")
-        if field not in inputs:
-            from backpain_cli.conditions import suggest
-
-            hint = suggest(field, sorted(inputs)) or "see docs/answers.md"
-            raise UsageError(f"answers file {name}: unknown key '{key}' ({hint})")
-        if field in spelled:  # red-flags and red_flags are one answer: two spellings must not race
-            raise UsageError(f"answers file {name}: '{spelled[field]}' and '{key}' are the same answer; keep one of them")
-        spelled[field] = str(key)
-        values[field] = _answer_value(name, FACTS[field], value)
-    return Answers(**values)
-
-
-def _answer_value(name: str, fact: Fact, value: Any) -> Any:
-    where = f"answers file {name}: '{fact.name}'"
-    if value is None:
-        return () if fact.kind == "set" else None
-    if fact.kind == "set":
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise UsageError(f"{where} must be a list of names, e.g. [physio, ibuprofen]")
-        return tuple(items)
-    if fact.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UsageError(f"{where} must be a number, not {value!r}")
-        return float(value)
-    if fact.kind == "bool":
-        if isinstance(value, str) and value.strip().lower() in _UNKNOWN_WORDS:
-            return None
-        if not isinstance(value, bool):
-            raise UsageError(f"{where} must be yes, no or unknown, not {value!r}")
-        return value
-    if not isinstance(value, str):
-        raise UsageError(f"{where} must be text, not {value!r}")
-    return value
-
-
 def build_profile(kb: Knowledge, answers: Answers) -> Profile:
     """Check every answer and build the engine's profile; the first bad answer is a ``UsageError``."""
     if answers.months is not None and answers.weeks is not None:
@@ -128,7 +70,7 @@ def build_profile(kb: Knowledge, answers: Answers) -> Profile:
             values[fact.name] = choose(raw, list(fact.values), f"{fact.option} value")
         elif fact.vocabulary == "treatments":
             if index is None:  # the index of every name and alias is only needed to look names up
-                from backpain_cli.lookup import NameIndex
+                from backpain_cli.knowledge.lookup import NameIndex
 
                 index = NameIndex.build(kb)
             values[fact.name] = frozenset(index.resolve(n) for n in raw)
@@ -160,8 +102,8 @@ def _bounded(value: float, fact: Fact) -> float:
 
 def choose(typed: str, choices: list[str], what: str, hint: str = "") -> str:
     """Case- and separator-insensitive match against a closed list, with a suggestion when it fails."""
-    from backpain_cli.conditions import suggest
-    from backpain_cli.lookup import normalise
+    from backpain_cli.knowledge.conditions import suggest
+    from backpain_cli.knowledge.lookup import normalise
 
     key = normalise(typed)
     for choice in choices:

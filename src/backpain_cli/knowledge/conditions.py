@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from backpain_cli.errors import Problem
-from backpain_cli.facts import FACTS, Fact, FactKind
+from backpain_cli.knowledge.facts import FACTS, Fact, FactKind
 
 Truth = bool | None  # None is "unknown"
 

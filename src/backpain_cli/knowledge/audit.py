@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from backpain_cli.model import Knowledge, Treatment
+from backpain_cli.knowledge.model import Knowledge, Treatment
 
 CHECKS: tuple[str, ...] = ("harms", "benefit-size", "source-years", "review-date")
 # Column headings for the text view, short enough for 80 columns.

@@ -1,4 +1,4 @@
-"""The validated knowledge base as frozen, typed objects. Built only by ``backpain_cli.knowledge``.
+"""The validated knowledge base as frozen, typed objects. Built only by ``backpain_cli.knowledge.loader``.
 
 They are ``NamedTuple``s rather than dataclasses: immutable and typed alike, but a tenth of the cost
 to define, which every run pays at start-up (docs/performance.md). For the same reason there is no
@@ -10,8 +10,8 @@ annotation on its own, a third of the classes' cost.
 import datetime as dt
 from typing import Literal, NamedTuple
 
-from backpain_cli import facts
-from backpain_cli.conditions import Condition
+from backpain_cli.knowledge import facts
+from backpain_cli.knowledge.conditions import Condition
 
 Status = Literal[
     "now",

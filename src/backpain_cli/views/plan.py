@@ -1,9 +1,9 @@
 """A printable personal plan (Markdown or HTML) from a pathway, and saving it safely. No Rich, no Typer.
 
 ``render_plan`` turns one pathway into a self-contained document through the Jinja2 templates in
-``backpain_cli/templates``: everything from the knowledge base or the person is escaped (HTML
+``backpain_cli/views/templates``: everything from the knowledge base or the person is escaped (HTML
 autoescaping; a Markdown escaping filter backed by a ``finalize`` hook, so a forgotten filter still
-escapes). The ladder comes from ``backpain_cli.ladder``. ``save_plan`` never overwrites without
+escapes). The ladder comes from ``backpain_cli.engine.ladder``. ``save_plan`` never overwrites without
 ``force`` and never leaves a partial file.
 
 Jinja2 is imported only when a plan is rendered, so the terminal ladder does not pay for it.
@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from backpain_cli import __version__
-from backpain_cli.engine import Pathway, Step
+from backpain_cli.engine.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
+from backpain_cli.engine.pathway import Pathway, Step
 from backpain_cli.errors import UsageError
-from backpain_cli.facts import FACTS
-from backpain_cli.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
-from backpain_cli.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
+from backpain_cli.knowledge.facts import FACTS
+from backpain_cli.knowledge.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 
 if TYPE_CHECKING:
     from jinja2 import Environment

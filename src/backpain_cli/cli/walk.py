@@ -16,11 +16,11 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from backpain_cli.answers import Answers, build_profile
+from backpain_cli.engine.answers import Answers, build_profile
 from backpain_cli.errors import UsageError
-from backpain_cli.facts import FACTS
-from backpain_cli.model import Knowledge
-from backpain_cli.plan import check_name, plan_format
+from backpain_cli.knowledge.facts import FACTS
+from backpain_cli.knowledge.model import Knowledge
+from backpain_cli.views.plan import check_name, plan_format
 
 SKIP_WORDS = {"", "?", "skip", "don't know", "dont know", "not sure", "unknown", "dk"}
 YES = {"y", "yes", "yeah", "yep", "true"}
@@ -62,8 +62,8 @@ class Walk:
         condition = self.kb.questions[fact].ask_when
         if condition is None:
             return True
-        from backpain_cli.conditions import Facts
-        from backpain_cli.engine import derive_facts
+        from backpain_cli.engine.pathway import derive_facts
+        from backpain_cli.knowledge.conditions import Facts
 
         facts = Facts(derive_facts(self.kb, build_profile(self.kb, self.answers)))
         return condition.evaluate(facts).result is not False
@@ -150,7 +150,7 @@ class Walk:
 
     def _tried(self) -> None:
         """What was tried, then how each one went: helped enough, a little, not at all, or side effects."""
-        from backpain_cli.lookup import NameIndex
+        from backpain_cli.knowledge.lookup import NameIndex
 
         self._intro("tried")
         self._say(Text("Type 'list' to see every option's name.", style="dim"))

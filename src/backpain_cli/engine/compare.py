@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backpain_cli.errors import UsageError
-from backpain_cli.model import DIRECTION_WORDS, Knowledge, Treatment
+from backpain_cli.knowledge.model import DIRECTION_WORDS, Knowledge, Treatment
 
 DISAGREE_MARKER = "Guidelines disagree"
 

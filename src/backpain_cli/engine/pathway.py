@@ -20,9 +20,9 @@ Preferences (``--avoid``) re-rank within a tier and never change a status.
 
 from typing import Any, NamedTuple
 
-from backpain_cli.conditions import Check, Facts
-from backpain_cli.facts import RESULTS, FactValues
-from backpain_cli.model import (
+from backpain_cli.knowledge.conditions import Check, Facts
+from backpain_cli.knowledge.facts import RESULTS, FactValues
+from backpain_cli.knowledge.model import (
     AVOIDABLE,
     LEVELS,
     PERMISSIVE,
@@ -39,7 +39,7 @@ SAFETY_KINDS = frozenset({"exclude", "require", "after"})
 
 
 class Profile(FactValues):
-    """What a person has told us, checked: one value per input fact of the registry (``backpain_cli.facts``).
+    """What a person has told us, checked: one value per input fact of the registry (``backpain_cli.knowledge.facts``).
 
     ``None`` means "not given", which the engine treats as unknown; a set fact not given is empty.
     ``tried``, ``helped_a_little`` and ``side_effects`` are what was tried without enough relief, by

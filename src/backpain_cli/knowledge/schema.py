@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from backpain_cli import model as m
-from backpain_cli.conditions import OPERATORS
-from backpain_cli.facts import FACTS
-from backpain_cli.knowledge import AUDIT_CHECKS, MESSAGES, RULE_KINDS, SIGNAL_STATUSES, TOP_KEYS, TREATMENT_KEYS
+from backpain_cli.knowledge import model as m
+from backpain_cli.knowledge.conditions import OPERATORS
+from backpain_cli.knowledge.facts import FACTS
+from backpain_cli.knowledge.loader import AUDIT_CHECKS, MESSAGES, RULE_KINDS, SIGNAL_STATUSES, TOP_KEYS, TREATMENT_KEYS
 
 TEXT = {"type": "string", "minLength": 1}
 TEXTS = {"type": "array", "items": TEXT}

@@ -56,7 +56,7 @@ def content_key(data: bytes) -> str:
 
 def _model_shape() -> str:
     """The model classes' fields: a change to the model makes every older entry a miss."""
-    from backpain_cli import model
+    from backpain_cli.knowledge import model
 
     classes = sorted((name, cls) for name, cls in vars(model).items() if isinstance(cls, type) and hasattr(cls, "_fields"))
     return ";".join(f"{name}:{','.join(cls._fields)}" for name, cls in classes)

@@ -8,8 +8,8 @@ from pathlib import Path
 from backpain_cli.errors import KnowledgeBaseError, Problem
 
 KB_ENV = "BACKPAIN_KB"
-_PACKAGE_KB = Path(__file__).parent / "data" / "treatments.yaml"  # inside a built wheel
-_SOURCE_KB = Path(__file__).resolve().parents[2] / "data" / "treatments.yaml"  # checkout or editable
+_PACKAGE_KB = Path(__file__).parents[1] / "data" / "treatments.yaml"  # inside a built wheel: backpain_cli/data
+_SOURCE_KB = Path(__file__).resolve().parents[3] / "data" / "treatments.yaml"  # checkout or editable
 
 
 def default_path() -> Path:

@@ -1,17 +1,17 @@
 """The pathway as a ladder of tiers, as plain data: conservative care at the bottom, surgery at the top.
 
 Shared by the terminal (``backpain_cli.views.ladder_text``) and the printable plan
-(``backpain_cli.plan``). Pure and light: every text pathway draws the ladder, so this module imports
+(``backpain_cli.views.plan``). Pure and light: every text pathway draws the ladder, so this module imports
 nothing beyond the model.
 """
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from backpain_cli.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
+from backpain_cli.knowledge.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 
 if TYPE_CHECKING:
-    from backpain_cli.engine import Pathway
+    from backpain_cli.engine.pathway import Pathway
 
 # --- UI words (everything about treatments comes from the knowledge base) ----------------------------
 

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from backpain_cli import model as m
-from backpain_cli.conditions import Condition, ConditionParser, suggest
 from backpain_cli.errors import KnowledgeBaseError, Problem
-from backpain_cli.facts import FACTS
-from backpain_cli.lookup import normalise
-from backpain_cli.paths import KB_ENV as KB_ENV  # re-exported: callers know the knowledge module
-from backpain_cli.paths import default_path as default_path
-from backpain_cli.paths import resolve_path as resolve_path
+from backpain_cli.knowledge import model as m
+from backpain_cli.knowledge.conditions import Condition, ConditionParser, suggest
+from backpain_cli.knowledge.facts import FACTS
+from backpain_cli.knowledge.lookup import normalise
+from backpain_cli.knowledge.paths import KB_ENV as KB_ENV  # re-exported: callers know the knowledge module
+from backpain_cli.knowledge.paths import default_path as default_path
+from backpain_cli.knowledge.paths import resolve_path as resolve_path
 
 # Far above any real knowledge base (the shipped one is under 300 KiB, a generated 20,000-treatment
 # one about 62 MiB), small enough that a mistaken path to a huge file fails at once.
@@ -32,10 +32,10 @@ def load(path: Path) -> m.Knowledge:
     """Read and validate; raise ``KnowledgeBaseError`` with every problem found.
 
     Parsing and validating are most of a run's cost, so a file that validated is kept, as its
-    validated model, in the user's cache under its content hash (see ``backpain_cli.cache``): the
+    validated model, in the user's cache under its content hash (see ``backpain_cli.knowledge.cache``): the
     same bytes are never validated twice, and changed bytes are never served from the cache.
     """
-    from backpain_cli import cache
+    from backpain_cli.knowledge import cache
 
     data = read_bytes(path)
     digest = cache.content_key(data)
@@ -58,7 +58,7 @@ def completion_names(knowledge: m.Knowledge) -> dict[str, list[str]]:
 
 
 def _parse_and_validate(data: bytes, path: Path) -> m.Knowledge:
-    from backpain_cli.safeyaml import parse_yaml
+    from backpain_cli.knowledge.safeyaml import parse_yaml
 
     raw = parse_yaml(decode(data, str(path)), str(path))
     problems: list[Problem] = []
@@ -70,8 +70,8 @@ def _parse_and_validate(data: bytes, path: Path) -> m.Knowledge:
 
 
 def parse_yaml(text: str, name: str) -> Any:
-    """Safe YAML parsing (see ``backpain_cli.safeyaml``); imported lazily, it is the costly part."""
-    from backpain_cli import safeyaml
+    """Safe YAML parsing (see ``backpain_cli.knowledge.safeyaml``); imported lazily, it is the costly part."""
+    from backpain_cli.knowledge import safeyaml
 
     return safeyaml.parse_yaml(text, name)
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from backpain_cli.errors import UsageError
-from backpain_cli.lookup import normalise
-from backpain_cli.model import Knowledge, Treatment
+from backpain_cli.knowledge.lookup import normalise
+from backpain_cli.knowledge.model import Knowledge, Treatment
 
 FUZZY_CUTOFF = 0.8
 MIN_PREFIX = 3

@@ -1,0 +1,189 @@
+"""The pathway and the guided walk: answers in, a pathway out, and a plan saved on request."""
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from backpain_cli.cli import output, seams
+from backpain_cli.cli.app import app, state_of
+from backpain_cli.cli.completion import complete_red_flag, complete_treatment, fixed
+from backpain_cli.errors import UsageError, printable
+
+if TYPE_CHECKING:
+    from backpain_cli.engine.answers import Answers
+
+
+@app.command("pathway")
+def pathway_command(
+    ctx: typer.Context,
+    months: Annotated[float | None, typer.Option("--months", help="How many months you have had this pain.")] = None,
+    weeks: Annotated[float | None, typer.Option("--weeks", help="How many weeks you have had this pain (instead of --months).")] = None,
+    leg_pain: Annotated[bool | None, typer.Option("--leg-pain/--no-leg-pain", help="Pain spreads down a leg below the knee.")] = None,
+    pain: Annotated[float | None, typer.Option("--pain", help="Pain on most days, 0 (none) to 10 (worst).")] = None,
+    tried: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tried", help="Tried and it did not help enough (repeatable; any name 'explain' accepts).", autocompletion=complete_treatment
+        ),
+    ] = None,
+    helped: Annotated[
+        list[str] | None, typer.Option("--helped", help="Tried and it helped enough (repeatable).", autocompletion=complete_treatment)
+    ] = None,
+    helped_a_little: Annotated[
+        list[str] | None,
+        typer.Option("--helped-a-little", help="Tried and it helped a little, not enough (repeatable).", autocompletion=complete_treatment),
+    ] = None,
+    side_effects: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--side-effects", help="Tried and it caused side effects or other problems (repeatable).", autocompletion=complete_treatment
+        ),
+    ] = None,
+    programme_weeks: Annotated[
+        float | None,
+        typer.Option("--programme-weeks", help="Weeks in all you kept up an exercise programme (physiotherapy, a class, yoga)."),
+    ] = None,
+    red_flags: Annotated[
+        list[str] | None,
+        typer.Option("--red-flag", help="A warning sign code from 'backpain red-flags' (repeatable).", autocompletion=complete_red_flag),
+    ] = None,
+    imaging_match: Annotated[
+        bool | None, typer.Option("--imaging-match/--no-imaging-match", help="A scan shows a trapped nerve matching the leg symptoms.")
+    ] = None,
+    neuropathic: Annotated[
+        bool | None, typer.Option("--neuropathic/--no-neuropathic", help="A clinician has called it nerve-type (neuropathic) pain.")
+    ] = None,
+    claudication: Annotated[
+        bool | None, typer.Option("--claudication/--no-claudication", help="Legs hurt on walking and ease on sitting or bending forward.")
+    ] = None,
+    medial_branch_block: Annotated[
+        str | None,
+        typer.Option(
+            "--medial-branch-block",
+            help="Result of a diagnostic medial branch block: positive, negative or not-done.",
+            autocompletion=fixed("positive", "negative", "not-done"),
+        ),
+    ] = None,
+    risk: Annotated[
+        str | None,
+        typer.Option(
+            "--risk",
+            help="Risk group from a clinician (e.g. STarT Back): low, medium or high.",
+            autocompletion=fixed("low", "medium", "high"),
+        ),
+    ] = None,
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--avoid",
+            help="Rather avoid: medication, injections or surgery (repeatable).",
+            autocompletion=fixed("medication", "injections", "surgery"),
+        ),
+    ] = None,
+    guideline: Annotated[
+        str | None,
+        typer.Option(
+            "--guideline",
+            help="Follow one guideline throughout: nice, acp or who (default: all, majority view).",
+            autocompletion=fixed("nice", "acp", "who", "default"),
+        ),
+    ] = None,
+    answers_file: Annotated[
+        str | None, typer.Option("--answers", help="Read answers from a YAML file (see docs/answers.md); options given too win.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Answer questions one at a time (needs a terminal).")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal.")] = False,
+    save: Annotated[
+        str | None,
+        typer.Option("--save", help="Also save a printable plan to this file; .md or .html (the suffix picks the format)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --save: replace the file if it already exists.")] = False,
+) -> None:
+    """Build your personal, stepped pathway: red flags first, conservative care first, surgery last."""
+    from backpain_cli.cli.answers_file import load_answers
+    from backpain_cli.engine.answers import from_options, merge
+
+    given = from_options(ctx.params)  # every parameter named after a fact is that answer
+    if answers_file is not None:  # taken as text: Typer's Path type fails on a NUL character
+        given = merge(load_answers(Path(answers_file)), given)
+    pathway_flow(
+        ctx,
+        given,
+        interactive=interactive,
+        no_input=no_input,
+        as_json=as_json,
+        why=why,
+        save=None if save is None else Path(save),
+        force=force,
+    )
+
+
+@app.command("walk")
+def walk_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the resulting pathway as JSON.")] = False,
+    why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
+) -> None:
+    """A guided walk: answer plain questions one at a time and get your pathway (same as pathway -i)."""
+    from backpain_cli.engine.answers import Answers
+
+    pathway_flow(ctx, Answers(), interactive=True, no_input=False, as_json=as_json, why=why)
+
+
+def pathway_flow(
+    ctx: typer.Context,
+    given: "Answers",
+    *,
+    interactive: bool,
+    no_input: bool,
+    as_json: bool,
+    why: bool,
+    save: Path | None = None,
+    force: bool = False,
+) -> None:
+    from backpain_cli.engine.answers import build_profile, merge
+    from backpain_cli.engine.pathway import build_pathway
+
+    if force and save is None:
+        raise UsageError("--force only applies with --save FILE")
+    if save is not None:
+        from backpain_cli.views.plan import check_name, plan_format
+
+        check_name(save)
+        plan_format(save)  # a bad name, suffix or an existing file fails before any question is asked
+        if not force and os.path.lexists(save):
+            raise UsageError(f"'{save}' exists; use --force to replace it or choose another name")
+    kb = state_of(ctx).knowledge()
+    prompts = None
+    if interactive:
+        if no_input or not seams.stdin_is_terminal():
+            raise UsageError("the guided walk needs a terminal; give your answers as options or with --answers FILE instead")
+        from rich.console import Console as PromptConsole
+
+        from backpain_cli.cli.walk import Walk
+
+        prompts = PromptConsole(stderr=True, highlight=False, markup=False, emoji=False)
+        given = merge(given, Walk(kb, prompts).run())
+    result = build_pathway(kb, build_profile(kb, given))
+    if as_json:
+        from backpain_cli.views import data
+
+        output.print_json(data.pathway(kb, result))
+    else:
+        from backpain_cli.views import pathway_text
+
+        output.render(pathway_text.pathway(kb, result, why=why))
+    if save is None and prompts is not None:
+        from backpain_cli.cli.walk import offer_to_save
+
+        save, force = offer_to_save(prompts)
+    if save is not None:
+        from backpain_cli.views.plan import plan_format, render_plan, save_plan
+
+        save_plan(render_plan(kb, result, fmt=plan_format(save), today=seams.today()), save, force=force)
+        sys.stderr.write(f"backpain: saved your plan to {printable(str(save))}\n")  # stderr: stdout stays the pathway (or JSON)

@@ -1,0 +1,119 @@
+"""The shared pieces of every terminal view: styles, hanging paragraphs, headings, citations.
+
+Only the views and the command line import Rich. Every string from the knowledge base or the command
+line goes into ``Text`` objects, never through Rich markup, so brackets in data print literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.text import Text
+
+from backpain_cli.knowledge.model import STATUS_TABLE, Knowledge
+
+# Colours only: every other word about a status comes from the model's one status table.
+STATUS_COLOUR = {
+    "now": "bold green",
+    "consider": "green",
+    "next": "cyan",
+    "helped": "bold blue",
+    "tried": "blue",
+    "not-yet": "yellow",
+    "not-needed": "dim",
+    "not-covered": "dim yellow",
+    "not-recommended": "red",
+    "needs-answer": "magenta",
+    "on-hold": "bold red",
+}
+
+STATUS_STYLE = {name: (info.tag, STATUS_COLOUR[name]) for name, info in STATUS_TABLE.items()}
+
+LEVEL_STYLE = {"emergency": "bold white on red", "same-day": "bold red", "urgent": "bold red", "soon": "bold yellow"}
+
+DIRECTION_STYLE = {"for": "green", "against": "red", "restricted": "yellow", "no-recommendation": "dim"}
+
+TRUTH_MARK = {True: ("met", "green"), False: ("not met", "red"), None: ("unknown", "magenta")}
+
+
+class Hang:
+    """``lead`` then ``body``, the body's wrapped lines kept under the body rather than under the lead.
+
+    The same lines a two-column ``Table.grid`` gives, at a fraction of the cost: explain and pathway
+    print hundreds of these (docs/performance.md). ``body`` may be several paragraphs, each starting
+    on a line of its own under the first. When a labelled lead would leave the body fewer than
+    ``MIN_BODY`` columns, the label gets a line of its own and the body goes under it.
+    """
+
+    MIN_BODY = 20
+
+    def __init__(self, lead: Text, *body: Text) -> None:
+        self.lead, self.body = lead, body
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        lead = self.lead
+        label = lead.plain.strip()
+        if label and width - lead.cell_len < self.MIN_BODY:
+            margin = len(lead.plain) - len(lead.plain.lstrip()) + 2
+            yield from wrapped_lines(console, lead, width, Text(), Text())
+            lead = Text(" " * margin)
+        rest = Text(" " * lead.cell_len)
+        for number, paragraph in enumerate(self.body or (Text(),)):
+            yield from wrapped_lines(console, paragraph, width, rest if number else lead, rest)
+
+
+def wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: Text) -> RenderResult:
+    """``body`` wrapped to fit after ``first`` (first line) and ``rest`` (the others), as segments."""
+    room = max(width - max(first.cell_len, rest.cell_len), 1)
+    fits = body.cell_len <= room and "\n" not in body.plain  # most lines: no need for Rich's word-by-word wrap
+    lines: Iterable[Text] = [body] if fits else (body.wrap(console, room, overflow="fold") or [Text()])
+    for number, line in enumerate(lines):
+        yield from _segments(console, rest if number else first)
+        yield from _segments(console, line)
+        yield Segment.line()
+
+
+def _segments(console: Console, text: Text) -> Iterable[Segment]:
+    """``text`` as segments, with its own style: ``Text.render`` leaves that out when there are no spans."""
+    if text.spans:
+        return text.render(console)
+    return (Segment(text.plain, console.get_style(text.style) if text.style else None),) if text.plain else ()
+
+
+def indent(body: Text, width: int = 2) -> Hang:
+    return Hang(Text(" " * width), body)
+
+
+def heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+def cite(kb: Knowledge, ids: Iterable[str]) -> Text:
+    return Text("Sources: " + "; ".join(kb.sources[i].label for i in ids if i in kb.sources), style="dim")
+
+
+def hang(prefix: str | Text, body: str | Text, indent: int = 2) -> Hang:
+    """A line whose wrapped continuation lines stay indented under the text, not under the prefix."""
+    label = prefix if isinstance(prefix, Text) else Text(prefix, style="bold")
+    return Hang(Text(" " * indent) + label + " ", body if isinstance(body, Text) else Text(body))
+
+
+def bullets(items: Iterable[str]) -> Group:
+    return Group(*(hang("•", item) for item in items))
+
+
+class ByWidth:
+    """Shows ``wide`` when the output is at least ``min_width`` columns, else ``narrow``."""
+
+    def __init__(self, wide: RenderableType, narrow: RenderableType, min_width: int) -> None:
+        self.wide, self.narrow, self.min_width = wide, narrow, min_width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.wide if options.max_width >= self.min_width else self.narrow
+
+
+def disclaimer(kb: Knowledge) -> Text:
+    return Text(kb.disclaimer, style="italic dim")
