@@ -52,20 +52,51 @@ STATUS_TABLE: dict[str, StatusInfo] = {
         StatusInfo("now", "Now", "NOW", "#", "recommended now", True, False, 6),
         StatusInfo("consider", "Consider", "CONSIDER", "+", "a reasonable option, with its caveats", True, False, 5),
         StatusInfo("next", "Next", "NEXT", "=", "if what is current does not help enough", True, False, 4),
-        StatusInfo("helped", "Helping you", "HELPING", "*", "it has helped you; the reason says how to go on", False, False, 3),
+        StatusInfo("helped", "Helping you", "HELPING", "*", "it has helped you enough; the reason says how to go on", False, False, 3),
         StatusInfo(
-            "tried", "Tried", "TRIED", "~", "you tried it without enough relief; the reason says what usually comes next", False, False, 3
+            "tried",
+            "Tried",
+            "TRIED",
+            "~",
+            "you tried it without enough relief (it did not help, helped a little, or caused side effects); "
+            "the reason says what usually comes next",
+            False,
+            False,
+            3,
         ),
         StatusInfo("not-yet", "Not yet", "NOT YET", ".", "its conditions are not met; the reason says which", False, False, 3),
         StatusInfo(
-            "needs-answer", "Needs answer", "NEEDS ANSWER", "?", "a missing answer decides; the reason asks the question", False, False, 3
+            "needs-answer",
+            "Needs answer",
+            "NEEDS ANSWER",
+            "?",
+            "a missing answer decides it; the reason asks the question",
+            False,
+            False,
+            3,
         ),
         StatusInfo("not-needed", "Not needed", "NOT NEEDED", "o", "something you tried has helped enough", False, False, 2),
         StatusInfo(
-            "not-covered", "Not covered", "NOT COVERED", "-", "the guideline you chose gives no confirmed view on it", False, True, 1
+            "not-covered",
+            "Not covered",
+            "NOT COVERED",
+            "-",
+            "outside what the guidelines recommend for you: the one you chose gives no confirmed view on it, or does not cover you",
+            False,
+            True,
+            1,
         ),
         StatusInfo("not-recommended", "Not recommended", "NOT RECOMMENDED", "x", "guidelines advise against it for you", False, True, 0),
-        StatusInfo("on-hold", "On hold", "ON HOLD", "!", "a warning sign comes first", False, True, 0),
+        StatusInfo(
+            "on-hold",
+            "On hold",
+            "ON HOLD",
+            "!",
+            "a warning sign comes first: every routine option waits until a clinician has checked it",
+            False,
+            True,
+            0,
+        ),
     )
 }
 STATUSES: tuple[Status, ...] = tuple(STATUS_TABLE)  # type: ignore[arg-type]
