@@ -258,3 +258,56 @@ def test_shipped_knowledge_base_has_no_yaml_anchors_or_aliases() -> None:
 
     events = yaml.parse(knowledge.default_path().read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     assert not any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) for e in events)
+
+
+# --- issue 14: limits that keep a valid file safe to use ------------------------------------------------
+
+
+def _nested(key: str, depth: int) -> str:
+    """A condition nested ``depth`` deep, as flow-style YAML text (a YAML dumper would recurse as deep)."""
+    inner = "{pain: {gte: 5}}"
+    return "".join(f"{{{key}: " + ("" if key == "not" else "[") for _ in range(depth)) + inner + ("}" if key == "not" else "]}") * depth
+
+
+def _with_rule_when(write_kb: Any, condition: str) -> Path:
+    """The shipped file with a first rule whose condition is ``condition`` (YAML text)."""
+    rule = {"when": {"condition": "deep-placeholder"}, "status": "now", "reason": "x", "sources": ["nice-ng59"]}
+    path = write_kb(lambda d: d["treatments"][0]["rules"].insert(0, rule))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("condition: deep-placeholder", f"all: [{condition}]", 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("key", "depth"), [("not", 500), ("all", 350), ("any", 40)])
+def test_deeply_nested_conditions_are_refused_when_read(write_kb: Any, key: str, depth: int) -> None:
+    """A condition nested hundreds deep must fail kb check (exit 3, with its path), never crash a command later."""
+    with pytest.raises(KnowledgeBaseError) as caught:
+        knowledge.load(_with_rule_when(write_kb, _nested(key, depth)))
+    assert any(
+        "nest more than 32 levels deep" in p.message and p.path.startswith("treatments[0].rules[0].when") for p in caught.value.problems
+    )
+
+
+def test_a_long_chain_of_named_conditions_is_refused(write_kb: Any) -> None:
+    def chain(d: dict[str, Any]) -> None:
+        for i in range(500):
+            d["conditions"][f"link-{i}"] = {"description": "a link", "when": {"condition": f"link-{i + 1}"}}
+        d["conditions"]["link-500"] = {"description": "the end", "when": {"pain": {"gte": 5}}}
+        d["treatments"][0]["rules"].insert(0, {"when": {"condition": "link-0"}, "status": "now", "reason": "x", "sources": ["nice-ng59"]})
+
+    with pytest.raises(KnowledgeBaseError) as caught:
+        knowledge.load(write_kb(chain))
+    assert any("named conditions" in p.message or "levels deep" in p.message for p in caught.value.problems)
+
+
+def test_conditions_within_the_limit_are_accepted(write_kb: Any) -> None:
+    assert knowledge.load(_with_rule_when(write_kb, _nested("not", 30))).treatments[0].rules[0].condition is not None
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u2028", "\u00ad"])
+def test_invisible_and_direction_changing_characters_are_refused(write_kb: Any, char: str) -> None:
+    """Text that reads one way and prints another never reaches a terminal: refused with its path."""
+    path = write_kb(lambda d: d["treatments"][0].update(summary=f"Safe{char} and sound."))
+    with pytest.raises(KnowledgeBaseError) as caught:
+        knowledge.load(path)
+    assert any(p.path == "treatments[0].summary" and f"U+{ord(char):04X}" in p.message for p in caught.value.problems)

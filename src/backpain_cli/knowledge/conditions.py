@@ -58,6 +58,7 @@ class Condition:
     """
 
     __slots__: tuple[str, ...] = ()
+    depth: int  # levels of nesting, named conditions included: checked against MAX_DEPTH when read
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
@@ -120,6 +121,7 @@ class FactTest(Condition):
     """``{fact: {op: operand}}``: one operator applied to one fact."""
 
     __slots__ = ("fact", "op", "operand")
+    depth = 1
 
     def __init__(self, fact: str, op: str, operand: Any) -> None:
         self.fact = fact
@@ -186,10 +188,11 @@ def _apply(op: str, value: Any, operand: Any) -> Truth:
 class AllOf(Condition):
     """Every part holds. False beats unknown; unknown beats true."""
 
-    __slots__ = ("parts",)
+    __slots__ = ("depth", "parts")
 
     def __init__(self, parts: tuple[Condition, ...]) -> None:
         self.parts = parts
+        self.depth = 1 + max(p.depth for p in parts)
 
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
@@ -210,10 +213,11 @@ class AllOf(Condition):
 class AnyOf(Condition):
     """At least one part holds. True beats unknown; unknown beats false."""
 
-    __slots__ = ("parts",)
+    __slots__ = ("depth", "parts")
 
     def __init__(self, parts: tuple[Condition, ...]) -> None:
         self.parts = parts
+        self.depth = 1 + max(p.depth for p in parts)
 
     def fact_names(self) -> frozenset[str]:
         return frozenset().union(*(p.fact_names() for p in self.parts))
@@ -234,10 +238,11 @@ class AnyOf(Condition):
 class Not(Condition):
     """The part does not hold; unknown stays unknown."""
 
-    __slots__ = ("part",)
+    __slots__ = ("depth", "part")
 
     def __init__(self, part: Condition) -> None:
         self.part = part
+        self.depth = 1 + part.depth
 
     def fact_names(self) -> frozenset[str]:
         return self.part.fact_names()
@@ -257,12 +262,13 @@ class Not(Condition):
 class Named(Condition):
     """A reference to a named condition from the knowledge base's ``conditions`` section."""
 
-    __slots__ = ("body", "description", "name")
+    __slots__ = ("body", "depth", "description", "name")
 
     def __init__(self, name: str, description: str, body: Condition) -> None:
         self.name = name
         self.description = description
         self.body = body
+        self.depth = 1 + body.depth
 
     def fact_names(self) -> frozenset[str]:
         return self.body.fact_names()
@@ -285,6 +291,11 @@ def _unknowns(checks: tuple[Check, ...], result: Truth) -> frozenset[str]:
     return frozenset().union(*(c.unknown_facts for c in checks if c.result is None))
 
 
+# Far more than any real rule needs, far below Python's recursion limit: evaluating, explaining and
+# caching a condition all walk it recursively, so a deeper one is refused when the file is read.
+MAX_DEPTH = 32
+
+
 class ConditionParser:
     """Compiles YAML conditions, collecting every problem with its YAML path instead of stopping."""
 
@@ -300,10 +311,10 @@ class ConditionParser:
         self._resolving: list[str] = []
         self._problems = problems
 
-    def named(self, name: str, path: str) -> Condition | None:
+    def named(self, name: str, path: str, level: int = 1) -> Condition | None:
         """Compile a named condition once, rejecting cycles between named conditions."""
         if name in self._named:
-            return self._named[name]
+            return self._deep_enough(self._named[name], path, level)
         raw = self._named_raw.get(name)
         if raw is None:
             self._problem(path, f"unknown condition '{name}'", name, self._named_raw.keys())
@@ -315,6 +326,9 @@ class ConditionParser:
         if not isinstance(raw, Mapping) or "when" not in raw or "description" not in raw:
             # The loader reports the shape; nothing to compile here.
             return None
+        if len(self._resolving) >= MAX_DEPTH:
+            self._problems.append(Problem(path, f"a chain of more than {MAX_DEPTH} named conditions", "use fewer steps"))
+            return None
         self._resolving.append(name)
         try:
             body = self.parse(raw["when"], f"conditions.{name}.when")
@@ -324,10 +338,19 @@ class ConditionParser:
             return None
         compiled = Named(name, str(raw["description"]), body)
         self._named[name] = compiled
-        return compiled
+        return self._deep_enough(compiled, path, level)
 
-    def parse(self, raw: Any, path: str) -> Condition | None:
+    def _deep_enough(self, condition: Condition, path: str, level: int) -> Condition | None:
+        if level - 1 + condition.depth > MAX_DEPTH:
+            self._problems.append(Problem(path, f"conditions nest more than {MAX_DEPTH} levels deep", "simplify the condition"))
+            return None
+        return condition
+
+    def parse(self, raw: Any, path: str, level: int = 1) -> Condition | None:
         """Compile one condition; ``None`` when it is invalid (the problem is recorded)."""
+        if level > MAX_DEPTH:  # checked on the way down: never recurse as deep as the file asks
+            self._problems.append(Problem(path, f"conditions nest more than {MAX_DEPTH} levels deep", "simplify the condition"))
+            return None
         if not isinstance(raw, Mapping) or len(raw) != 1:
             self._problems.append(Problem(path, "a condition must be a mapping with exactly one key", "e.g. {pain: {gte: 5}}"))
             return None
@@ -336,19 +359,19 @@ class ConditionParser:
             if not isinstance(value, list) or not value:
                 self._problems.append(Problem(f"{path}.{key}", f"'{key}' needs a non-empty list of conditions"))
                 return None
-            parts = [self.parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(value)]
+            parts = [self.parse(item, f"{path}.{key}[{i}]", level + 1) for i, item in enumerate(value)]
             if any(p is None for p in parts):
                 return None
             compiled = tuple(p for p in parts if p is not None)
             return AllOf(compiled) if key == "all" else AnyOf(compiled)
         if key == "not":
-            part = self.parse(value, f"{path}.not")
+            part = self.parse(value, f"{path}.not", level + 1)
             return None if part is None else Not(part)
         if key == "condition":
             if not isinstance(value, str):
                 self._problems.append(Problem(f"{path}.condition", "must name a condition"))
                 return None
-            return self.named(value, f"{path}.condition")
+            return self.named(value, f"{path}.condition", level)
         spec = FACTS.get(str(key))
         if spec is None:
             self._problem(path, f"unknown fact or keyword '{key}'", str(key), [*FACTS, "all", "any", "not", "condition"])
