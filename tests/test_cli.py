@@ -461,3 +461,38 @@ def test_one_error_boundary_covers_a_new_command_with_nothing_of_its_own() -> No
         assert result.stderr.startswith("backpain: error: ") and words in result.stderr and result.stderr.count("\n") == 1
         assert "Traceback" not in result.stderr
     assert isinstance(app, typer.Typer)
+
+
+CASES = str(Path(__file__).resolve().parents[1] / "data" / "cases.yaml")
+
+
+def test_kb_check_runs_the_shipped_worked_cases(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "kb", "check", "--cases", CASES)
+    assert code == 0 and "worked cases:" in out and "0 failed" in out
+    data = run_json(runner, "kb", "check", "--cases", CASES)
+    assert isinstance(data, dict) and data["valid"] and all(c["passed"] for c in data["cases"])
+
+
+def test_kb_check_cases_names_each_failure_and_exits_4(runner: CliRunner, write_kb: Any, tmp_path: Path) -> None:
+    """A clinic edits its knowledge base (surgery now without a fair trial): its cases catch it."""
+
+    def unsafe(data: dict[str, Any]) -> None:
+        surgical = next(t for t in data["tiers"] if t["id"] == "surgical")
+        surgical["rules"] = surgical["rules"][:1]
+        discectomy = next(t for t in data["treatments"] if t["id"] == "discectomy")
+        discectomy["rules"] = [r for r in discectomy["rules"] if r.get("require") != {"condition": "adequate-active-care"}]
+
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "cases:\n- id: surgery-after-a-painkiller\n  answers: {months: 6, leg-pain: yes, imaging-match: yes, no-claudication: null,"
+        " tried: [ibuprofen]}\n  expect: {discectomy: not-yet}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(runner, "kb", "check", str(write_kb(unsafe)), "--cases", str(cases))
+    assert code == 2 and "unknown key 'no-claudication'" in err  # a bad cases file: exit 2, nothing checked
+    cases.write_text(cases.read_text(encoding="utf-8").replace(" no-claudication: null,", " claudication: no,"), encoding="utf-8")
+    code, out, _ = run(runner, "kb", "check", str(write_kb(unsafe)), "--cases", str(cases))
+    assert code == 4
+    assert "case surgery-after-a-painkiller: discectomy: got 'consider'" in out and "1 failed" in out
+    code, out, _ = run(runner, "kb", "check", "--cases", str(cases))  # the shipped knowledge base passes it
+    assert code == 0

@@ -12,7 +12,7 @@ class ExitCode(IntEnum):
     INTERNAL = 1  # a bug in backpain; the message asks for a report
     USAGE = 2  # the command line was wrong: unknown name, bad number, clashing options
     KNOWLEDGE_BASE = 3  # the knowledge base is missing, unreadable or invalid
-    AUDIT = 4  # kb audit: the knowledge base is valid but an entry lacks balance or is overdue
+    CHECKS_FAILED = 4  # the knowledge base is valid but fails a check asked for: kb audit, kb check --cases
     INTERRUPTED = 130  # Ctrl-C
 
 

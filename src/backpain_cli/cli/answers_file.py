@@ -5,14 +5,11 @@ the fact registry, and ``engine.answers.build_profile`` checks the values as it 
 """
 
 from pathlib import Path
-from typing import Any
 
-from backpain_cli.engine.answers import Answers
+from backpain_cli.engine.answers import Answers, answers_from_mapping
 from backpain_cli.errors import KnowledgeBaseError, UsageError
-from backpain_cli.knowledge.facts import FACTS, INPUTS, Fact
 
 MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few lines; refuse anything this large
-_UNKNOWN_WORDS = ("unknown", "don't know", "dont know", "skip")
 
 
 def load_answers(path: Path) -> Answers:
@@ -24,46 +21,4 @@ def load_answers(path: Path) -> Answers:
         raw = loader.parse_yaml(loader.decode(loader.read_bytes(path, limit=MAX_ANSWERS_BYTES), name), name)
     except KnowledgeBaseError as error:
         raise UsageError(f"answers file {error}") from None
-    if raw is None:
-        return Answers()
-    if not isinstance(raw, dict):
-        raise UsageError(f"answers file {name}: must be a mapping of answers such as 'months: 4'")
-    values: dict[str, Any] = {}
-    spelled: dict[str, str] = {}
-    inputs = {f.name for f in INPUTS}
-    for key, value in raw.items():
-        field = str(key).strip().lower().replace("-", "_")
-        if field not in inputs:
-            from backpain_cli.knowledge.conditions import suggest
-
-            hint = suggest(field, sorted(inputs)) or "see docs/answers.md"
-            raise UsageError(f"answers file {name}: unknown key '{key}' ({hint})")
-        if field in spelled:  # red-flags and red_flags are one answer: two spellings must not race
-            raise UsageError(f"answers file {name}: '{spelled[field]}' and '{key}' are the same answer; keep one of them")
-        spelled[field] = str(key)
-        values[field] = _answer_value(name, FACTS[field], value)
-    return Answers(**values)
-
-
-def _answer_value(name: str, fact: Fact, value: Any) -> Any:
-    where = f"answers file {name}: '{fact.name}'"
-    if value is None:
-        return () if fact.kind == "set" else None
-    if fact.kind == "set":
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise UsageError(f"{where} must be a list of names, e.g. [physio, ibuprofen]")
-        return tuple(items)
-    if fact.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UsageError(f"{where} must be a number, not {value!r}")
-        return float(value)
-    if fact.kind == "bool":
-        if isinstance(value, str) and value.strip().lower() in _UNKNOWN_WORDS:
-            return None
-        if not isinstance(value, bool):
-            raise UsageError(f"{where} must be yes, no or unknown, not {value!r}")
-        return value
-    if not isinstance(value, str):
-        raise UsageError(f"{where} must be text, not {value!r}")
-    return value
+    return answers_from_mapping(raw, f"answers file {name}")

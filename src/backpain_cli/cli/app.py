@@ -28,7 +28,8 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 internal error (please report it); 2 bad command line (unknown name, "
-    "bad number, clashing options); 3 knowledge base missing or invalid; 4 kb audit found gaps; 130 interrupted."
+    "bad number, clashing options); 3 knowledge base missing or invalid; 4 a check asked for failed (kb audit, kb check --cases); "
+    "130 interrupted."
 )
 
 

@@ -1,25 +1,34 @@
 """The knowledge-base commands: check, audit and schema."""
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from backpain_cli.cli import output, seams
 from backpain_cli.cli.app import kb_app, state_of
-from backpain_cli.errors import ExitCode, KnowledgeBaseError, printable
+from backpain_cli.errors import ExitCode, KnowledgeBaseError, UsageError, printable
+
+if TYPE_CHECKING:
+    from backpain_cli.engine.cases import Case
+    from backpain_cli.knowledge.model import Knowledge
 
 
 @kb_app.command("check")
 def kb_check_command(
     ctx: typer.Context,
     path: Annotated[str | None, typer.Argument(help="The file to check (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
+    cases: Annotated[
+        str | None, typer.Option("--cases", help="Also run these worked cases against it (a YAML file like data/cases.yaml).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Validate a knowledge base and list every problem found; exit 0 only when it is valid."""
+    """Validate a knowledge base afresh and list every problem; with --cases, run worked cases against it."""
     from backpain_cli.knowledge import loader
 
     target = loader.resolve_path(path if path is not None else state_of(ctx).kb_path)
     shown = printable(str(target))  # a file name can hold escapes or bytes that are not text
+    worked = _read_cases(cases) if cases is not None else None  # a bad cases file fails before any checking
     try:
         kb = loader.load(target)
     except KnowledgeBaseError as error:
@@ -30,10 +39,44 @@ def kb_check_command(
                 output.write_out(f"{shown}: {printable(str(problem))}\n")
             output.write_out(f"{len(error.problems)} problem(s) found in {shown}\n")
         raise typer.Exit(ExitCode.KNOWLEDGE_BASE) from None
+    failures = _run_cases(kb, worked) if worked is not None else {}
     if as_json:
-        output.print_json({"file": shown, "valid": True, "problems": [], "treatments": len(kb.treatments), "version": kb.version})
+        data: dict[str, object] = {"file": shown, "valid": True, "problems": [], "treatments": len(kb.treatments), "version": kb.version}
+        if worked is not None:
+            data["cases"] = [{"id": c.id, "passed": not failures.get(c.id), "problems": failures.get(c.id, [])} for c in worked]
+        output.print_json(data)
     else:
         output.write_out(f"{shown}: valid ({len(kb.treatments)} treatments, {len(kb.red_flags)} red flags, version {kb.version})\n")
+        if worked is not None:
+            for case_id, problems in failures.items():
+                output.write_out("".join(f"case {case_id}: {printable(problem)}\n" for problem in problems))
+            failed = sum(1 for p in failures.values() if p)
+            output.write_out(f"{len(worked)} worked cases: {len(worked) - failed} passed, {failed} failed\n")
+    if any(failures.values()):
+        raise typer.Exit(ExitCode.CHECKS_FAILED)
+
+
+def _read_cases(path: str) -> "list[Case]":
+    from backpain_cli.engine.cases import read_cases
+    from backpain_cli.knowledge import loader
+
+    try:
+        raw = loader.parse_yaml(loader.read_text(Path(path)), path)
+    except KnowledgeBaseError as error:
+        raise UsageError(f"cases file {error}") from None
+    return read_cases(raw, printable(path))
+
+
+def _run_cases(kb: "Knowledge", worked: "list[Case]") -> dict[str, list[str]]:
+    from backpain_cli.engine.cases import run_case
+
+    failures: dict[str, list[str]] = {}
+    for case in worked:
+        try:
+            failures[case.id] = run_case(kb, case)
+        except UsageError as error:  # answers this knowledge base cannot take (an unknown name, say)
+            failures[case.id] = [f"its answers are not valid here: {error}"]
+    return failures
 
 
 @kb_app.command("audit")
@@ -54,7 +97,7 @@ def kb_audit_command(
     else:
         output.write_out(audit_text(result, shown, width=output.width() or 80))
     if not result.passed:
-        raise typer.Exit(ExitCode.AUDIT)
+        raise typer.Exit(ExitCode.CHECKS_FAILED)
 
 
 @kb_app.command("schema")

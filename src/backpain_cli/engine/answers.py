@@ -15,6 +15,8 @@ from backpain_cli.errors import UsageError
 from backpain_cli.knowledge.facts import FACTS, INPUTS, RESULTS, Fact, FactValues
 from backpain_cli.knowledge.model import Knowledge
 
+_UNKNOWN_WORDS = ("unknown", "don't know", "dont know", "skip")
+
 
 class Answers(FactValues):
     """What a person said, as they said it (names not yet resolved). ``None`` or empty: not answered."""
@@ -35,6 +37,57 @@ def from_options(params: Mapping[str, Any]) -> Answers:
         value = params.get(fact.name)
         values[fact.name] = tuple(value or ()) if fact.kind == "set" else value
     return Answers(**values)
+
+
+def answers_from_mapping(raw: Any, where: str) -> Answers:
+    """Answers written as a mapping (an answers file, a worked case): a key per fact, checked by kind.
+
+    Keys may use hyphens or underscores, in any case; two spellings of one answer are refused (a later
+    ``red_flags: []`` must never silently drop an earlier ``red-flags: [saddle-numbness]``).
+    """
+    if raw is None:
+        return Answers()
+    if not isinstance(raw, dict):
+        raise UsageError(f"{where}: must be a mapping of answers such as 'months: 4'")
+    values: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    inputs = {f.name for f in INPUTS}
+    for key, value in raw.items():
+        field = str(key).strip().lower().replace("-", "_")
+        if field not in inputs:
+            from backpain_cli.knowledge.conditions import suggest
+
+            hint = suggest(field, sorted(inputs)) or "see docs/answers.md"
+            raise UsageError(f"{where}: unknown key '{key}' ({hint})")
+        if field in spelled:
+            raise UsageError(f"{where}: '{spelled[field]}' and '{key}' are the same answer; keep one of them")
+        spelled[field] = str(key)
+        values[field] = _answer_value(where, FACTS[field], value)
+    return Answers(**values)
+
+
+def _answer_value(source: str, fact: Fact, value: Any) -> Any:
+    where = f"{source}: '{fact.name}'"
+    if value is None:
+        return () if fact.kind == "set" else None
+    if fact.kind == "set":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise UsageError(f"{where} must be a list of names, e.g. [physio, ibuprofen]")
+        return tuple(items)
+    if fact.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UsageError(f"{where} must be a number, not {value!r}")
+        return float(value)
+    if fact.kind == "bool":
+        if isinstance(value, str) and value.strip().lower() in _UNKNOWN_WORDS:
+            return None
+        if not isinstance(value, bool):
+            raise UsageError(f"{where} must be yes, no or unknown, not {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise UsageError(f"{where} must be text, not {value!r}")
+    return value
 
 
 def merge(base: Answers, override: Answers) -> Answers:
