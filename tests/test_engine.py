@@ -183,7 +183,7 @@ def test_guideline_mode_follows_one_guideline(kb: Knowledge) -> None:
 
 # --- properties: one per invariant -------------------------------------------------------------------
 
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @PROPERTY

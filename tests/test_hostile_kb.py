@@ -26,7 +26,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from backpain_cli.knowledge import loader as knowledge
 
 HOSTILE = Path(__file__).parent / "hostile"
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
-TIME_LIMIT = 5.0  # seconds, for any one run on any one hostile file
+TIME_LIMIT = 60.0  # seconds: a hang guard for one run on one hostile file, never a speed test
 ERROR = "backpain: error: "
 
 
@@ -107,15 +106,13 @@ def _fixture_params(bugs: dict[str, str] = BUGGY) -> list[Any]:
 # Helpers
 
 
-def invoke(runner: CliRunner, args: list[str]) -> tuple[int, str, str, float]:
-    start = time.monotonic()
+def invoke(runner: CliRunner, args: list[str]) -> tuple[int, str, str]:
     result = runner.invoke(cli.app, args)
-    return result.exit_code, result.stdout, result.stderr, time.monotonic() - start
+    return result.exit_code, result.stdout, result.stderr
 
 
-def run_subprocess(args: list[str], env: dict[str, str] | None = None, **kwargs: Any) -> tuple[int, str, str, float]:
+def run_subprocess(args: list[str], env: dict[str, str] | None = None, **kwargs: Any) -> tuple[int, str, str]:
     full_env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "80", **(env or {})}
-    start = time.monotonic()
     try:
         done = subprocess.run(
             [sys.executable, "-m", "backpain_cli", *args], capture_output=True, env=full_env, timeout=TIME_LIMIT * 2, **kwargs
@@ -124,10 +121,10 @@ def run_subprocess(args: list[str], env: dict[str, str] | None = None, **kwargs:
         pytest.fail(f"backpain {args} did not finish within {TIME_LIMIT * 2:.0f} s (a hang)")
     out = done.stdout.decode("utf-8", "replace")
     err = done.stderr.decode("utf-8", "replace")
-    return done.returncode, out, err, time.monotonic() - start
+    return done.returncode, out, err
 
 
-def assert_one_line_error(code: int, out: str, err: str, elapsed: float, *, names: str, exit_code: int = 3) -> str:
+def assert_one_line_error(code: int, out: str, err: str, *, names: str, exit_code: int = 3) -> str:
     """The documented failure shape: the exit code, nothing on stdout, one line on stderr naming ``names``."""
     assert "Traceback" not in out + err, err
     assert code == exit_code, (code, err)
@@ -136,7 +133,6 @@ def assert_one_line_error(code: int, out: str, err: str, elapsed: float, *, name
     assert len(lines) == 1 and err.endswith("\n"), err
     assert lines[0].startswith(ERROR), err
     assert names in lines[0], (names, err)
-    assert elapsed < TIME_LIMIT, elapsed
     return lines[0]
 
 
@@ -173,24 +169,23 @@ def test_every_fixture_file_has_an_expectation_and_is_small() -> None:
 @pytest.mark.parametrize("name", _fixture_params())
 def test_hostile_file_through_the_cli(runner: CliRunner, name: str) -> None:
     path = fixture_path(name)
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    assert_one_line_error(code, out, err, names=str(path))
 
 
 @pytest.mark.parametrize("name", _fixture_params())
 def test_hostile_file_through_a_subprocess_with_the_environment_variable(name: str) -> None:
     path = fixture_path(name)
-    code, out, err, elapsed = run_subprocess(["list"], env={"BACKPAIN_KB": str(path)})
-    assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = run_subprocess(["list"], env={"BACKPAIN_KB": str(path)})
+    assert_one_line_error(code, out, err, names=str(path))
 
 
 @pytest.mark.parametrize("name", _fixture_params())
 def test_kb_check_lists_every_problem(runner: CliRunner, name: str) -> None:
     path = fixture_path(name)
-    code, out, err, elapsed = invoke(runner, ["kb", "check", str(path)])
+    code, out, err = invoke(runner, ["kb", "check", str(path)])
     assert "Traceback" not in out + err
     assert (code, err) == (3, ""), (code, err)
-    assert elapsed < TIME_LIMIT
     *problems, summary = out.splitlines()
     assert summary == f"{len(problems)} problem(s) found in {path}", summary
     assert problems and all(line.startswith(f"{path}: ") for line in problems), out
@@ -200,7 +195,7 @@ def test_kb_check_lists_every_problem(runner: CliRunner, name: str) -> None:
 
 @pytest.mark.parametrize("name", _fixture_params())
 def test_kb_check_json_lists_every_problem(runner: CliRunner, name: str) -> None:
-    code, out, err, _ = invoke(runner, ["kb", "check", str(fixture_path(name)), "--json"])
+    code, out, err = invoke(runner, ["kb", "check", str(fixture_path(name)), "--json"])
     assert (code, err) == (3, ""), (code, err)
     report = json.loads(out)
     assert report["valid"] is False and report["problems"], report
@@ -210,7 +205,7 @@ def test_kb_check_json_lists_every_problem(runner: CliRunner, name: str) -> None
 
 
 def test_kb_check_passes_the_shipped_file(runner: CliRunner) -> None:
-    code, out, err, _ = invoke(runner, ["kb", "check", str(SHIPPED)])
+    code, out, err = invoke(runner, ["kb", "check", str(SHIPPED)])
     assert (code, err) == (0, "")
     assert out.startswith(f"{SHIPPED}: valid (") and out.count("\n") == 1
 
@@ -219,8 +214,8 @@ def test_the_os_system_tag_never_runs(runner: CliRunner, tmp_path: Path) -> None
     marker = tmp_path / "pwned"
     path = tmp_path / "kb.yaml"
     path.write_text(f"version: !!python/object/apply:os.system ['touch {marker}']\n", encoding="utf-8")
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    assert_one_line_error(code, out, err, names=str(path))
     assert not marker.exists()
 
 
@@ -232,42 +227,41 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> N
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:  # sparse: no disk space used, nothing worth reading
         handle.truncate(knowledge.MAX_BYTES + 1)
-    code, out, err, elapsed = run_subprocess(["list"], env={"BACKPAIN_KB": str(path)})
-    line = assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = run_subprocess(["list"], env={"BACKPAIN_KB": str(path)})
+    line = assert_one_line_error(code, out, err, names=str(path))
     assert "over the 128 MiB limit" in line
-    assert elapsed < 2.0
 
 
 def test_size_limit_through_the_cli(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(knowledge, "MAX_BYTES", 1000)
     path = tmp_path / "big.yaml"
     path.write_bytes(SHIPPED.read_bytes()[:5000])
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    assert "over the" in assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    assert "over the" in assert_one_line_error(code, out, err, names=str(path))
 
 
 def test_directory(runner: CliRunner, tmp_path: Path) -> None:
-    code, out, err, elapsed = invoke(runner, ["--kb", str(tmp_path), "list"])
-    assert "is a directory" in assert_one_line_error(code, out, err, elapsed, names=str(tmp_path))
+    code, out, err = invoke(runner, ["--kb", str(tmp_path), "list"])
+    assert "is a directory" in assert_one_line_error(code, out, err, names=str(tmp_path))
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "absent.yaml"
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    assert "no such file" in assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    assert "no such file" in assert_one_line_error(code, out, err, names=str(path))
 
 
 def test_missing_folder_on_the_way(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "no" / "such" / "folder" / "kb.yaml"
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    assert_one_line_error(code, out, err, names=str(path))
 
 
 def test_a_file_used_as_a_folder(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "file.yaml"
     path.write_text("x", encoding="utf-8")
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path / "kb.yaml"), "list"])
-    assert_one_line_error(code, out, err, elapsed, names=str(path / "kb.yaml"))
+    code, out, err = invoke(runner, ["--kb", str(path / "kb.yaml"), "list"])
+    assert_one_line_error(code, out, err, names=str(path / "kb.yaml"))
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
@@ -275,8 +269,8 @@ def test_unreadable_file(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "secret.yaml"
     path.write_bytes(SHIPPED.read_bytes())
     path.chmod(0)
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    assert "permission denied" in assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    assert "permission denied" in assert_one_line_error(code, out, err, names=str(path))
 
 
 def test_unreadable_file_simulated(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -291,35 +285,35 @@ def test_unreadable_file_simulated(runner: CliRunner, tmp_path: Path, monkeypatc
         return real(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Path, "open", denied)
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    assert "permission denied" in assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    assert "permission denied" in assert_one_line_error(code, out, err, names=str(path))
 
 
 def test_kb_path_empty_option(runner: CliRunner) -> None:
-    code, out, err, elapsed = invoke(runner, ["--kb", "", "list"])
-    assert "the knowledge base path is empty" in assert_one_line_error(code, out, err, elapsed, names="''")
+    code, out, err = invoke(runner, ["--kb", "", "list"])
+    assert "the knowledge base path is empty" in assert_one_line_error(code, out, err, names="''")
 
 
 def test_kb_path_whitespace_option(runner: CliRunner) -> None:
-    code, out, err, elapsed = invoke(runner, ["--kb", "   ", "list"])
-    assert "the knowledge base path is empty" in assert_one_line_error(code, out, err, elapsed, names="backpain: error:")
+    code, out, err = invoke(runner, ["--kb", "   ", "list"])
+    assert "the knowledge base path is empty" in assert_one_line_error(code, out, err, names="backpain: error:")
 
 
 def test_kb_path_empty_environment_variable() -> None:
-    code, out, err, elapsed = run_subprocess(["list"], env={"BACKPAIN_KB": ""})
-    assert "the knowledge base path is empty" in assert_one_line_error(code, out, err, elapsed, names="''")
+    code, out, err = run_subprocess(["list"], env={"BACKPAIN_KB": ""})
+    assert "the knowledge base path is empty" in assert_one_line_error(code, out, err, names="''")
 
 
 def test_kb_check_empty_path(runner: CliRunner) -> None:
     """Like --kb '': refused before any check, as one line naming the empty path."""
-    code, out, err, _ = invoke(runner, ["kb", "check", ""])
+    code, out, err = invoke(runner, ["kb", "check", ""])
     assert (code, out) == (3, "")
     assert "empty" in err and err.count("\n") == 1, err
 
 
 @pytest.mark.parametrize("args", [["--kb", "kb\x00.yaml", "list"], ["kb", "check", "kb\x00.yaml"]], ids=["--kb", "kb-check"])
 def test_path_with_a_nul_character(runner: CliRunner, args: list[str]) -> None:
-    code, out, err, _ = invoke(runner, args)
+    code, out, err = invoke(runner, args)
     assert code == 3, (code, err)
     assert "Traceback" not in out + err
 
@@ -329,8 +323,8 @@ def _limit_memory() -> None:  # runs in the child: a runaway read ends in Memory
 
 
 def test_endless_device() -> None:
-    code, out, err, elapsed = run_subprocess(["list"], env={"BACKPAIN_KB": "/dev/zero"}, preexec_fn=_limit_memory)
-    assert_one_line_error(code, out, err, elapsed, names="/dev/zero")
+    code, out, err = run_subprocess(["list"], env={"BACKPAIN_KB": "/dev/zero"}, preexec_fn=_limit_memory)
+    assert_one_line_error(code, out, err, names="/dev/zero")
 
 
 def test_named_pipe(tmp_path: Path) -> None:
@@ -345,8 +339,8 @@ def test_named_pipe(tmp_path: Path) -> None:
 
 
 def test_dev_null_is_refused(runner: CliRunner) -> None:
-    code, out, err, elapsed = invoke(runner, ["--kb", os.devnull, "list"])
-    assert "not a regular file" in assert_one_line_error(code, out, err, elapsed, names=os.devnull)
+    code, out, err = invoke(runner, ["--kb", os.devnull, "list"])
+    assert "not a regular file" in assert_one_line_error(code, out, err, names=os.devnull)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -435,8 +429,8 @@ def test_one_defect_in_the_shipped_file_is_named_in_the_error(runner: CliRunner,
     make, fragment = SINGLE_DEFECTS[defect]
     path = tmp_path / "kb.yaml"
     path.write_text(make(), encoding="utf-8")
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
-    line = assert_one_line_error(code, out, err, elapsed, names=str(path))
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
+    line = assert_one_line_error(code, out, err, names=str(path))
     assert fragment in line, (fragment, line)
 
 
@@ -487,7 +481,7 @@ def _flat(text: str) -> str:
 def test_rich_markup_in_the_knowledge_base_prints_literally(markup_kb: Path, command: str) -> None:
     path = markup_kb
     wide = CliRunner(env={"COLUMNS": "400", "NO_COLOR": "1", "TERM": "dumb", "BACKPAIN_KB": None})
-    code, out, err, _ = invoke(wide, ["--kb", str(path), *COMMANDS[command]])
+    code, out, err = invoke(wide, ["--kb", str(path), *COMMANDS[command]])
     assert (code, err) == (0, ""), (code, err)
     assert _flat(MARKUP) in _flat(out), out[:2000]
     assert "\x1b" not in out
@@ -500,10 +494,10 @@ def _control_chars(text: str) -> list[str]:
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_terminal_escapes_in_the_knowledge_base_never_reach_the_output(runner: CliRunner, escapes_kb: Path, command: str) -> None:
     path = escapes_kb
-    code, out, err, elapsed = invoke(runner, ["--kb", str(path), *COMMANDS[command]])
+    code, out, err = invoke(runner, ["--kb", str(path), *COMMANDS[command]])
     assert "Traceback" not in out + err
     if code == 3:  # refusing such a file is a fine answer too
-        assert_one_line_error(code, out, err, elapsed, names=str(path))
+        assert_one_line_error(code, out, err, names=str(path))
         return
     assert code == 0, (code, err)
     assert _control_chars(out) == [], _control_chars(out)
@@ -515,7 +509,7 @@ def test_terminal_escapes_in_the_knowledge_base_never_reach_a_saved_plan(
 ) -> None:
     path = escapes_kb
     plan = tmp_path / f"plan.{suffix}"
-    code, out, err, _ = invoke(runner, ["--kb", str(path), "pathway", "--months", "2", "--save", str(plan)])
+    code, out, err = invoke(runner, ["--kb", str(path), "pathway", "--months", "2", "--save", str(plan)])
     assert "Traceback" not in out + err
     if code == 3:
         return
@@ -525,14 +519,14 @@ def test_terminal_escapes_in_the_knowledge_base_never_reach_a_saved_plan(
 
 def test_terminal_escapes_in_the_version_never_reach_kb_check(runner: CliRunner, tmp_path: Path) -> None:
     path = _hostile_content_kb(tmp_path, name="Heat", summary="Warmth.", version="2026.1 \x1b]0;owned\x07\x1b[2J")
-    code, out, err, _ = invoke(runner, ["kb", "check", str(path)])
+    code, out, err = invoke(runner, ["kb", "check", str(path)])
     assert code in (0, 3)
     assert _control_chars(out + err) == [], out
 
 
 def test_terminal_escapes_in_the_version_are_stripped_by_version(runner: CliRunner, tmp_path: Path) -> None:
     path = _hostile_content_kb(tmp_path, name="Heat", summary="Warmth.", version="2026.1 \x1b[31mred\x1b[0m")
-    code, out, err, _ = invoke(runner, ["--kb", str(path), "--version"])
+    code, out, err = invoke(runner, ["--kb", str(path), "--version"])
     assert code in (0, 3)
     assert "\x1b" not in out + err
 
@@ -540,7 +534,7 @@ def test_terminal_escapes_in_the_version_are_stripped_by_version(runner: CliRunn
 @pytest.mark.parametrize("command", [["list", "--json"], ["explain", "heat", "--json"], ["search", "heat", "--json"]], ids=" ".join)
 def test_json_escapes_control_characters(runner: CliRunner, escapes_kb: Path, command: list[str]) -> None:
     path = escapes_kb
-    code, out, err, _ = invoke(runner, ["--kb", str(path), *command])
+    code, out, err = invoke(runner, ["--kb", str(path), *command])
     if code == 3:
         return
     assert (code, err) == (0, "")
@@ -565,7 +559,7 @@ def test_each_problem_is_one_printable_line(tmp_path: Path, runner: CliRunner, w
         heat[where] = bad
     path = tmp_path / "kb.yaml"
     path.write_text(dump(data), encoding="utf-8")
-    code, out, err, _ = invoke(runner, ["kb", "check", str(path)])
+    code, out, err = invoke(runner, ["kb", "check", str(path)])
     assert (code, err) == (3, "")
     *problems, _summary = out.splitlines()
     assert all(line.startswith(f"{path}: ") for line in problems), out
@@ -583,7 +577,7 @@ def test_a_valid_file_in_another_byte_form_loads(runner: CliRunner, tmp_path: Pa
         data = data.rstrip(b"\n")
     path = tmp_path / "kb.yaml"
     path.write_bytes(data)
-    code, out, err, _ = invoke(runner, ["--kb", str(path), "list"])
+    code, out, err = invoke(runner, ["--kb", str(path), "list"])
     assert (code, err) == (0, "")
     assert out.startswith("1. ")
 
@@ -718,7 +712,7 @@ def check_outcome(raw: Any) -> bool:
     return False
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutations=MUTATIONS)
 def test_mutated_knowledge_base_validates_or_lists_problems(mutations: list[tuple[str, int, int, int]]) -> None:
     event("valid" if check_outcome(mutated(mutations)) else "refused with problems")
@@ -738,7 +732,7 @@ CLI_CHECKS = (
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutations=MUTATIONS)
 def test_mutated_knowledge_base_through_the_cli(mutations: list[tuple[str, int, int, int]]) -> None:
     raw = mutated(mutations)
@@ -746,14 +740,14 @@ def test_mutated_knowledge_base_through_the_cli(mutations: list[tuple[str, int, 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "kb.yaml"
         path.write_text(dump(raw), encoding="utf-8")
-        code, out, err, elapsed = invoke(runner, ["--kb", str(path), "list"])
+        code, out, err = invoke(runner, ["--kb", str(path), "list"])
         if code == 3:
             event("refused with exit 3")
-            assert_one_line_error(code, out, err, elapsed, names=str(path))
+            assert_one_line_error(code, out, err, names=str(path))
             return
         event("loaded: every command run")
         assert (code, err) == (0, ""), (code, err)
         for args in CLI_CHECKS[1:]:  # a file that validated must work in every command (exit 2: a name it lost)
-            code, out, err, _ = invoke(runner, ["--kb", str(path), *args])
+            code, out, err = invoke(runner, ["--kb", str(path), *args])
             assert code in (0, 2), (args, code, err)
             assert "Traceback" not in out + err

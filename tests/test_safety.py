@@ -15,7 +15,7 @@ from backpain_cli.knowledge.conditions import Facts
 from backpain_cli.knowledge.model import LEVELS, PERMISSIVE, STATUS_TABLE, Knowledge, Rule
 from strategies import RESULT_FIELDS, profiles, without_result
 
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ACTIVE_CARE = frozenset({"physical-therapy", "regular-exercise", "yoga-tai-chi", "multidisciplinary-rehabilitation"})
 
 
