@@ -23,7 +23,7 @@ try:  # Typer vendors Click from 0.2x on; older Typer depends on Click itself.
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - depends on the installed Typer
     from click.core import Context as ClickContext  # type: ignore[import-not-found,no-redef,unused-ignore,assignment]
-    from click.exceptions import ClickException  # type: ignore[import-not-found,no-redef,unused-ignore]
+    from click.exceptions import ClickException  # type: ignore[import-not-found,no-redef,unused-ignore,assignment]
 
 
 EXIT_CODES_HELP = (
