@@ -17,12 +17,20 @@ _UNKNOWN_WORDS = ("unknown", "don't know", "dont know", "skip")
 
 def load_answers(path: Path) -> Answers:
     """Read an answers file (YAML: a key per fact, as in ``docs/answers.md``), checked like the options."""
-    from backpain_cli.knowledge import loader
+    from backpain_cli.knowledge import files, loader
 
     name = str(path)
     try:
-        raw = loader.parse_yaml(loader.decode(loader.read_bytes(path, limit=MAX_ANSWERS_BYTES), name), name)
-    except KnowledgeBaseError as error:
+        data = files.read_regular(path, MAX_ANSWERS_BYTES)
+    except files.FileProblem as problem:  # its own words: nothing here is about the knowledge base
+        raise UsageError(f"answers file {name}: {problem.message} ({problem.suggestion})") from None
+    if not data.strip():
+        raise UsageError(f"answers file {name}: is empty (write one answer a line, such as 'months: 4'; see docs/answers.md)")
+    if b"\x00" in data:
+        raise UsageError(f"answers file {name}: is a binary file, not YAML text (check the path)")
+    try:
+        raw = loader.parse_yaml(loader.decode(data, name), name)
+    except KnowledgeBaseError as error:  # decoding and YAML problems: their words are about any YAML file
         raise UsageError(f"answers file {error}") from None
     if raw is None:
         return Answers()
