@@ -1,20 +1,26 @@
-"""Issue 14: the files a person names are read by one safe reader.
+"""Issue 14: the files a person names are read by one safe reader and written whole, privately, or not at all.
 
-A named pipe, a device or a huge file is refused at once, checked on the one open descriptor (no
-check-then-open race), for the knowledge base, answers files and shell completion alike.
+Reading: a named pipe, a device or a huge file is refused at once, checked on the one open descriptor (no
+check-then-open race), for the knowledge base, answers files and shell completion alike. Writing: a plan
+is created 0600, and a SIGTERM or SIGHUP while it is written leaves neither a truncated plan nor a
+temporary file behind.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from backpain_cli import cli
+from backpain_cli.knowledge import files
+from backpain_cli.knowledge.files import write_private_atomically
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
 TIMEOUT = 20.0  # seconds: far beyond any prompt answer, short of a hang
@@ -149,3 +155,140 @@ def test_answers_file_errors_never_speak_of_the_knowledge_base(runner: CliRunner
     message = _answers_error(runner, path)
     assert "answers file" in message
     assert not any(word in message for word in ("BACKPAIN_KB", "treatments.yaml", "knowledge base")), message
+
+
+# --- A and B: plans are written whole, privately, or not at all ---------------------------------------
+
+
+def test_a_saved_plan_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "plan.md"
+    done = _backpain(["pathway", "--months", "4", "--save", str(path)])
+    assert done.returncode == 0, done.stderr
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_replaced_plan_is_private_too(tmp_path: Path) -> None:
+    path = tmp_path / "plan.html"
+    path.write_text("old plan\n", encoding="utf-8")
+    path.chmod(0o644)
+    done = _backpain(["pathway", "--months", "4", "--save", str(path), "--force"])
+    assert done.returncode == 0, done.stderr
+    assert path.stat().st_mode & 0o777 == 0o600 and "old plan" not in path.read_text(encoding="utf-8")
+
+
+# Runs the real entry point, with fsync slowed down: the plan's bytes are written and the process waits
+# in fsync, so the signal lands, every time, while the file is being written.
+_SLOW_SAVE = """
+import os, sys, time
+real_fsync = os.fsync
+def slow_fsync(fd):
+    time.sleep(60)
+    real_fsync(fd)
+os.fsync = slow_fsync
+sys.argv = ["backpain", *sys.argv[1:]]
+from backpain_cli.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["new-file", "replacing"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_while_saving_leaves_no_plan_and_no_temporary_file(tmp_path: Path, signum: int, force: bool) -> None:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    path = folder / "plan.html"
+    if force:
+        path.write_text("old plan\n", encoding="utf-8")
+    args = ["pathway", "--months", "8", "--leg-pain", "--pain", "7", "--save", str(path), *(["--force"] if force else [])]
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_SAVE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    try:
+        before = {"plan.html"} if force else set()
+        deadline = time.monotonic() + TIMEOUT
+        while set(os.listdir(folder)) == before:  # poll the folder: the file being written appears
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "no file appeared"
+            time.sleep(0.005)
+        child.send_signal(signum)
+        _, err = child.communicate(timeout=TIMEOUT)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 128 + signum, (child.returncode, err)
+    assert b"Traceback" not in err and err.decode().strip().endswith("nothing was saved"), err
+    if force:
+        assert os.listdir(folder) == ["plan.html"] and path.read_text(encoding="utf-8") == "old plan\n"
+    else:
+        assert os.listdir(folder) == []  # neither a truncated plan nor a temporary file
+
+
+# --- the writer itself, for every file the program writes (plans today, a journal tomorrow) -----------
+
+
+def _left(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+def test_the_writer_never_replaces_without_being_asked(tmp_path: Path) -> None:
+    path = tmp_path / "file.md"
+    path.write_text("mine\n", encoding="utf-8")
+    (tmp_path / "link.md").symlink_to(tmp_path / "nowhere.md")
+    for target in (path, tmp_path / "link.md"):
+        with pytest.raises(FileExistsError):
+            write_private_atomically(target, b"new\n", replace=False)
+    assert path.read_text(encoding="utf-8") == "mine\n"
+    assert _left(tmp_path) == ["file.md", "link.md"]  # no temporary file, and the dangling link's target not created
+    write_private_atomically(path, b"new\n", replace=True)
+    assert path.read_bytes() == b"new\n" and path.stat().st_mode & 0o777 == 0o600 and _left(tmp_path) == ["file.md", "link.md"]
+
+
+def test_a_name_taken_during_the_write_is_not_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is the link itself: a file that appears while the data is written still wins."""
+    path = tmp_path / "plan.md"
+    real_fsync = os.fsync
+
+    def someone_else_saves(fd: int) -> None:
+        path.write_text("theirs\n", encoding="utf-8")
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", someone_else_saves)
+    with pytest.raises(FileExistsError):
+        write_private_atomically(path, b"mine\n", replace=False)
+    assert path.read_text(encoding="utf-8") == "theirs\n" and _left(tmp_path) == ["plan.md"]
+
+
+def test_without_hard_links_the_name_is_claimed_exclusively(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FAT on a USB stick has no hard links: the same promises by an exclusive claim and a rename."""
+
+    def no_links(*_: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "link", no_links)
+    path = tmp_path / "plan.md"
+    write_private_atomically(path, b"whole\n", replace=False)
+    assert path.read_bytes() == b"whole\n" and path.stat().st_mode & 0o777 == 0o600 and _left(tmp_path) == ["plan.md"]
+    with pytest.raises(FileExistsError):
+        write_private_atomically(path, b"again\n", replace=False)
+    assert path.read_bytes() == b"whole\n" and _left(tmp_path) == ["plan.md"]
+
+
+def test_the_previous_signal_handlers_come_back_and_ignored_signals_stay_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+    real_fsync = os.fsync
+
+    def look(fd: int) -> None:
+        seen.extend([signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)])
+        real_fsync(fd)
+
+    def mine(*_: object) -> None:
+        pass
+
+    monkeypatch.setattr(files.os, "fsync", look)
+    before = signal.signal(signal.SIGTERM, mine), signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        write_private_atomically(tmp_path / "a.md", b"x", replace=False)
+        assert seen[0] is not mine and seen[1] == signal.SIG_IGN  # caught while writing; nohup's wish kept
+        assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == (mine, signal.SIG_IGN)
+    finally:
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGHUP, before[1])
