@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
+import stat
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -421,6 +423,20 @@ def check_name(path: Path) -> None:
     """Refuse a name no file can have (a NUL character) before any work is done."""
     if "\x00" in str(path):
         raise UsageError("that file name holds a character no file name can have; choose another name")
+
+
+def check_folder(path: Path) -> None:
+    """Refuse a name whose folder does not exist, is not a folder or cannot be written, before any question is asked."""
+    try:
+        info = os.stat(path.parent)  # follows symlinks: a link to a folder is a folder
+        if not stat.S_ISDIR(info.st_mode):
+            raise NotADirectoryError
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise PermissionError
+    except OSError as error:
+        raise _os_error(path, error) from None
+    except ValueError:  # a NUL character in the name
+        raise UsageError("that file name holds a character no file name can have; choose another name") from None
 
 
 def save_plan(text: str, path: Path, *, force: bool) -> None:
