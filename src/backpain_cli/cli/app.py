@@ -14,7 +14,6 @@ from typer.core import TyperGroup
 from backpain_cli import __version__
 from backpain_cli.cli import output
 from backpain_cli.errors import BackpainError, ExitCode
-from backpain_cli.knowledge.files import Stopped
 
 if TYPE_CHECKING:
     from backpain_cli.knowledge.model import Knowledge
@@ -81,10 +80,12 @@ class BackpainGroup(TyperGroup):
             output.quiet_closed_pipe()
         except typer.Exit as done:
             sys.exit(done.exit_code)
-        except Stopped as stop:  # SIGTERM or SIGHUP while a file was written: it was removed
-            output.error_line(stop.message)
-            raise
         except SystemExit as stop:
+            from backpain_cli.knowledge.files import Stopped  # here: --help and completion never write files
+
+            if isinstance(stop, Stopped):  # SIGTERM or SIGHUP while a file was written: it was removed
+                output.error_line(stop.message)
+                raise
             # Rich answers a closed pipe (help piped into `head`) by pointing stdout at /dev/null
             # and exiting 1; for backpain a reader that went away is not an error.
             if stop.code == 1 and output.stdout_identity() != stdout_before:
