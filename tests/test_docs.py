@@ -47,3 +47,14 @@ def test_every_command_is_documented() -> None:
     reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for words in _generator().commands():
         assert f"## `{' '.join(['backpain', *words])}`" in reference
+
+
+def test_every_exit_code_is_documented() -> None:
+    """The README's table and --help's epilog list every ExitCode (issue 14 added 5, output errors)."""
+    from backpain_cli.cli.app import EXIT_CODES_HELP
+    from backpain_cli.errors import ExitCode
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in ExitCode:
+        assert f"\n| {code.value} | " in readme, code
+        assert f" {code.value} " in EXIT_CODES_HELP, code

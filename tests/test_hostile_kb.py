@@ -277,14 +277,14 @@ def test_unreadable_file_simulated(runner: CliRunner, tmp_path: Path, monkeypatc
     """The same as above for root (which reads any file): the read itself is refused."""
     path = tmp_path / "secret.yaml"
     path.write_bytes(b"version: '1'\n")
-    real = Path.open
+    real = os.open
 
-    def denied(self: Path, *args: object, **kwargs: object) -> object:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def denied(name: object, *args: Any, **kwargs: Any) -> int:
+        if Path(str(name)) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "open", denied)
+    monkeypatch.setattr(os, "open", denied)
     code, out, err = invoke(runner, ["--kb", str(path), "list"])
     assert "permission denied" in assert_one_line_error(code, out, err, names=str(path))
 

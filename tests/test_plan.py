@@ -17,6 +17,7 @@ from rich.console import Console
 from backpain_cli.engine import pathway as engine
 from backpain_cli.engine.pathway import Pathway, Profile
 from backpain_cli.errors import UsageError
+from backpain_cli.knowledge import files
 from backpain_cli.knowledge import loader as knowledge
 from backpain_cli.knowledge.model import PERMISSIVE, Knowledge, Source
 from backpain_cli.views import plan
@@ -368,7 +369,7 @@ def test_overwrite_refused_without_force_and_allowed_with_it(tmp_path: Path) -> 
     path.chmod(0o640)
     save_plan("second\n", path, force=True)
     assert path.read_text(encoding="utf-8") == "second\n"
-    assert path.stat().st_mode & 0o777 == 0o640  # replacing keeps the file's permissions
+    assert path.stat().st_mode & 0o777 == 0o600  # replaced, it is as private as a new plan: it holds health answers
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.md"]  # no temporary file left behind
 
 
@@ -425,7 +426,7 @@ def test_permission_error_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.M
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(plan, "open", refuse, raising=False)
+    monkeypatch.setattr(files.os, "open", refuse)
     with pytest.raises(UsageError, match="permission denied") as caught:
         save_plan("x", tmp_path / "plan.md", force=False)
     assert "\n" not in str(caught.value)
@@ -440,7 +441,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pyte
     def full_disk(_: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(plan.os, "fsync", full_disk)
+    monkeypatch.setattr(files.os, "fsync", full_disk)
     with pytest.raises(UsageError, match="No space left on device"):
         save_plan("new plan\n", path, force=force)
     if force:

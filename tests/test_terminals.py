@@ -16,6 +16,7 @@ import select
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -396,3 +397,54 @@ def test_ctrl_d_in_the_walk() -> None:
     assert code == 130, text[-500:]
     assert "Traceback" not in text
     assert "backpain: error: the input ended" in text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Output that cannot be written is an error of its own (exit 5), not an internal error (issue 14)
+
+OUTPUT_COMMANDS = {
+    "list": ["list"],
+    "list-json": ["list", "--json"],
+    "pathway": ["pathway", "--months", "4"],
+    "version": ["--version"],
+    "help": ["--help"],
+}
+
+
+def _assert_output_error(code: int, out: bytes, err: bytes, reason: str) -> None:
+    text = err.decode("utf-8", "replace")
+    assert "Traceback" not in text and code == 5, (code, text)
+    lines = text.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("backpain: error: could not write the output"), text
+    assert reason in lines[0], text
+
+
+@pytest.mark.parametrize("args", list(OUTPUT_COMMANDS.values()), ids=list(OUTPUT_COMMANDS))
+def test_a_closed_stdout_is_an_output_error(args: list[str]) -> None:
+    """`backpain list >&-`: the process starts with no standard output at all."""
+    script = '"$0" -m backpain_cli "$@" >&-'
+    done = subprocess.run(["sh", "-c", script, sys.executable, *args], capture_output=True, env=clean_env(), timeout=TIME_LIMIT)
+    _assert_output_error(done.returncode, done.stdout, done.stderr, "standard output is closed")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("args", list(OUTPUT_COMMANDS.values()), ids=list(OUTPUT_COMMANDS))
+def test_a_full_disk_is_an_output_error(args: list[str]) -> None:
+    """`backpain list > /dev/full`: every write fails with ENOSPC."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "backpain_cli", *args], stdout=full, stderr=subprocess.PIPE, env=clean_env(), timeout=TIME_LIMIT
+        )
+    _assert_output_error(done.returncode, b"", done.stderr, "no space left")
+
+
+@pytest.mark.parametrize("version", ["2026.11.1 é", "2026.11.1 é ✓"], ids=["latin-1", "beyond-latin-1"])
+def test_a_version_the_stream_cannot_hold_still_prints(tmp_path: Path, version: str) -> None:
+    """--version used typer.echo, which crashed on a character Latin-1 has not; now it goes through output.write_out."""
+    shipped = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(shipped.read_text(encoding="utf-8").replace("version: 2026.11.1\n", f'version: "{version}"\n', 1), encoding="utf-8")
+    code, out, err = run(["--kb", str(kb), "--version"], clean_env(PYTHONIOENCODING="latin-1"))
+    assert (code, err) == (0, b""), (code, err)
+    line = out.decode("latin-1").splitlines()[1]
+    assert line.startswith(f"knowledge base {version.replace('✓', '?')} (reviewed ")

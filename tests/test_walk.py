@@ -96,6 +96,50 @@ def test_walk_offers_to_save_and_never_overwrites_without_asking(runner: CliRunn
     assert "Discectomy" in saved and "saved your plan" in err
 
 
+@pytest.mark.parametrize("bad", ["no-such-folder/plan.md", "a-file/plan.md"], ids=["missing-folder", "file-as-folder"])
+def test_a_save_path_whose_folder_cannot_take_it_is_asked_again(runner: CliRunner, terminal: None, tmp_path: Path, bad: str) -> None:
+    """Issue 14: the walk threw every answer away when the folder did not exist; now it asks again, saying why."""
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    replies = [*FULL_WALK[:-1], "yes", str(tmp_path / bad), str(tmp_path / "plan.md")]
+    code, _, err = walk(runner, replies)
+    assert code == 0, err
+    said = " ".join(err.split())  # the prompts wrap at 80 columns
+    assert ("does not exist" if "no-such" in bad else "is not a folder") in said and "Try another name" in said
+    assert "Discectomy" in (tmp_path / "plan.md").read_text(encoding="utf-8") and "saved your plan" in err
+
+
+def test_an_unwritable_folder_or_a_failed_save_is_asked_again(
+    runner: CliRunner, terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backpain_cli.knowledge import files
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access, real_fsync = os.access, os.fsync
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != locked and real_access(path, mode, **kw))  # even for root
+    failures = iter([OSError(28, "No space left on device")])
+
+    def full_once(fd: int) -> None:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", full_once)
+    replies = [*FULL_WALK[:-1], "yes", str(locked / "plan.md"), str(tmp_path / "full.md"), str(tmp_path / "plan.md")]
+    code, _, err = walk(runner, replies)
+    assert code == 0, err
+    said = " ".join(err.split())
+    assert "permission denied" in said and "No space left on device" in said
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked", "plan.md"]  # the failed save left nothing behind
+
+
+def test_save_with_a_missing_folder_fails_before_the_walk(runner: CliRunner, terminal: None, tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["pathway", "-i", "--save", str(tmp_path / "nowhere" / "plan.md")], input="\n" * 20)
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert "Why we ask" not in result.stderr  # not one question asked, so no answer is lost
+
+
 def test_end_of_input_leaves_cleanly(runner: CliRunner, terminal: None) -> None:
     code, out, err = walk(runner, ["", "4 months"])
     assert code == 130

@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # the command line was wrong: unknown name, bad number, clashing options
     KNOWLEDGE_BASE = 3  # the knowledge base is missing, unreadable or invalid
     CHECKS_FAILED = 4  # the knowledge base is valid but fails a check asked for: kb audit, kb check --cases
+    OUTPUT = 5  # could not write the output: standard output closed, a full disk (not a reader gone away: that is 0)
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -31,6 +32,12 @@ class UsageError(BackpainError):
     """The person asked for something the command cannot do; the message says what to do instead."""
 
     exit_code = ExitCode.USAGE
+
+
+class OutputError(BackpainError):
+    """The output could not be written (no standard output, a full disk); the message says what to do."""
+
+    exit_code = ExitCode.OUTPUT
 
 
 class KnowledgeBaseError(BackpainError):

@@ -28,8 +28,8 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 internal error (please report it); 2 bad command line (unknown name, "
-    "bad number, clashing options); 3 knowledge base missing or invalid; 4 a check asked for failed (kb audit, kb check --cases); "
-    "130 interrupted."
+    "bad number, clashing options); 3 knowledge base missing or invalid; 4 a check asked for failed (kb audit, kb check "
+    "--cases); 5 could not write the output (standard output closed, disk full); 130 interrupted."
 )
 
 
@@ -45,6 +45,9 @@ class BackpainGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        if sys.stdout is None:  # started with no standard output (`>&-`): every command would fail to print
+            output.error_line(output.STDOUT_CLOSED)
+            sys.exit(ExitCode.OUTPUT)
         stdout_before = output.stdout_identity()
         try:
             # Not standalone: Typer hands back errors and exit codes instead of printing and exiting.
@@ -78,11 +81,23 @@ class BackpainGroup(TyperGroup):
         except typer.Exit as done:
             sys.exit(done.exit_code)
         except SystemExit as stop:
+            from backpain_cli.knowledge.files import Stopped  # here: --help and completion never write files
+
+            if isinstance(stop, Stopped):  # SIGTERM or SIGHUP while a file was written: it was removed
+                output.error_line(stop.message)
+                raise
             # Rich answers a closed pipe (help piped into `head`) by pointing stdout at /dev/null
             # and exiting 1; for backpain a reader that went away is not an error.
             if stop.code == 1 and output.stdout_identity() != stdout_before:
                 sys.exit(ExitCode.OK)
             raise
+        except OSError as error:
+            failed = output.stdout_failed(error)  # a write that bypassed output.write_stdout (Typer's help)
+            if failed is None:
+                output.error_line(f"internal error ({type(error).__name__}); please report it with the command you ran")
+                sys.exit(ExitCode.INTERNAL)
+            output.error_line(str(failed))
+            sys.exit(failed.exit_code)
         except Exception as error:  # a bug: no traceback (it could hold a person's answers), one line to report
             output.error_line(f"internal error ({type(error).__name__}); please report it with the command you ran")
             sys.exit(ExitCode.INTERNAL)
@@ -165,11 +180,12 @@ def root(
         show_version(ctx.obj)
         raise typer.Exit(ExitCode.OK)
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        output.write_out(ctx.get_help() + "\n")
         raise typer.Exit(ExitCode.OK)
 
 
 def show_version(state: State) -> None:
+    """Both versions, through the one writer: a character the stream cannot hold becomes '?', never a crash."""
     kb = state.knowledge()
-    typer.echo(f"backpain {__version__}")
-    typer.echo(f"knowledge base {kb.version} (reviewed {kb.reviewed.isoformat()}, review due {kb.review_due.isoformat()})")
+    reviewed = f"reviewed {kb.reviewed.isoformat()}, review due {kb.review_due.isoformat()}"
+    output.write_out(f"backpain {__version__}\nknowledge base {kb.version} ({reviewed})\n")

@@ -10,12 +10,12 @@ from backpain_cli.errors import BackpainError
 def completion_names(ctx: typer.Context, kind: str) -> list[str]:
     """Names to complete, from the cache's small signed list when it has one: a Tab press should not
     load the whole model. On a miss, the knowledge base is loaded (and the list filed) as usual."""
-    from backpain_cli.knowledge import cache, paths
+    from backpain_cli.knowledge import cache, files, paths
 
     try:
         path = paths.resolve_path(ctx.find_root().params.get("kb"))
-        data = path.read_bytes()
-    except (BackpainError, OSError):
+        data = files.read_regular(path, paths.KB_MAX_BYTES)  # never a pipe or a device: a Tab press must not hang
+    except (BackpainError, files.FileProblem):
         return []
     key = cache.names_key(data)
     names = cache.fetch_names(key)

@@ -1,5 +1,7 @@
 """Writing for a person or a program: Rich rendering without padding, JSON, any encoding, one-line errors.
 
+Every write to standard output goes through ``write_stdout``: a reader that went away (EPIPE) ends the
+run quietly, any other failure (no standard output, a full disk) is an ``OutputError`` (exit 5).
 Rich is imported only when something is rendered for a person; ``--json`` output never imports it.
 """
 
@@ -8,7 +10,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from backpain_cli.errors import ExitCode, printable
+from backpain_cli.errors import ExitCode, OutputError, printable
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -23,7 +25,7 @@ def error_line(message: str) -> None:
     try:
         sys.stderr.write(f"backpain: error: {safe}\n")
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError, AttributeError):  # no stderr, or one that cannot be written: nowhere left to say it
         pass
 
 
@@ -37,23 +39,81 @@ def stdout_identity() -> tuple[int, int] | None:
 
 def quiet_closed_pipe() -> NoReturn:
     """The reader went away (``| head``): stop quietly, without a 'broken pipe' complaint at exit."""
+    _discard_stdout()
+    sys.exit(ExitCode.OK)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that what is still buffered cannot fail again at exit."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
-    sys.exit(ExitCode.OK)
+
+
+STDOUT_CLOSED = (
+    "could not write the output: standard output is closed; run the command with its output going to a terminal, "
+    "a file or a pipe (> /dev/null to discard it)"
+)
+
+
+def output_error(error: OSError) -> OutputError:
+    """A failed write to standard output (not a closed pipe) as an ``OutputError`` saying what to do."""
+    import errno
+
+    _discard_stdout()
+    if error.errno == errno.EBADF:
+        return OutputError(STDOUT_CLOSED)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason = "no space left on the device" if error.errno == errno.ENOSPC else (error.strerror or "the file is full").lower()
+        return OutputError(f"could not write the output: {reason}; free some space or send the output somewhere else")
+    reason = (error.strerror or type(error).__name__).lower()
+    return OutputError(f"could not write the output: {reason}; send the output somewhere else (a file, a pipe or a terminal)")
+
+
+def stdout_failed(error: OSError) -> OutputError | None:
+    """``error`` as an ``OutputError`` if it came from writing standard output outside ``write_stdout``
+    (Typer's help), else None: a bug. A full disk can only be the output, as every file backpain writes
+    reports its own; otherwise stdout is what failed if what it still holds cannot be flushed either."""
+    import errno
+
+    if sys.stdout is None:
+        return OutputError(STDOUT_CLOSED)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return output_error(error)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return None
+    except OSError:
+        return output_error(error)
+    return None
+
+
+def write_stdout(text: str) -> None:
+    """Write and flush ``text``: a closed pipe stays a ``BrokenPipeError``, any other failure is an ``OutputError``."""
+    stream = sys.stdout
+    if stream is None:  # the process started with file descriptor 1 closed
+        raise OutputError(STDOUT_CLOSED)
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise output_error(error) from None
 
 
 def print_json(data: Any) -> None:
     import json
 
+    stream = sys.stdout
     # Indented for a person at a terminal; compact for programs, which also lets json use its C encoder.
-    indent = 2 if sys.stdout.isatty() else None
-    encoding = (sys.stdout.encoding or "utf-8").lower().replace("-", "")
+    indent = 2 if stream is not None and stream.isatty() else None
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
     # \u escapes where the stream cannot take Unicode: still the same JSON to any reader.
-    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=not encoding.startswith("utf")) + "\n")
-    sys.stdout.flush()
+    write_stdout(json.dumps(data, indent=indent, ensure_ascii=not encoding.startswith("utf")) + "\n")
 
 
 MIN_WIDTH, MAX_WIDTH = 20, 1000
@@ -86,8 +146,13 @@ _ASCII_FALLBACK = str.maketrans({"•": "*", "–": "-", "—": "-", "‘": "'",
 def render(renderable: "RenderableType") -> None:
     """Print for a person, without the trailing spaces Rich pads lines with, in any encoding."""
     terminal = console()
-    with terminal.capture() as captured:
-        terminal.print(renderable)
+    try:
+        with terminal.capture() as captured:  # Rich writes to stdout even here (an empty string, which can fail)
+            terminal.print(renderable)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise output_error(error) from None
     write_out("\n".join(strip_right(line) for line in captured.get().split("\n")))
 
 
@@ -98,8 +163,8 @@ def strip_right(line: str) -> str:
 
 
 def write_out(text: str) -> None:
-    encoding = sys.stdout.encoding or "utf-8"
+    """Text for a person, in any encoding: what the stream cannot hold becomes '?', never an error."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     if not encoding.lower().replace("-", "").startswith("utf"):
         text = text.translate(_ASCII_FALLBACK).encode(encoding, errors="replace").decode(encoding)
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_stdout(text)

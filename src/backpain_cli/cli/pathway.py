@@ -152,10 +152,11 @@ def pathway_flow(
     if force and save is None:
         raise UsageError("--force only applies with --save FILE")
     if save is not None:
-        from backpain_cli.views.plan import check_name, plan_format
+        from backpain_cli.views.plan import check_folder, check_name, plan_format
 
         check_name(save)
-        plan_format(save)  # a bad name, suffix or an existing file fails before any question is asked
+        plan_format(save)  # a bad name, suffix, folder or an existing file fails before any question is asked
+        check_folder(save)
         if not force and os.path.lexists(save):
             raise UsageError(f"'{save}' exists; use --force to replace it or choose another name")
     kb = state_of(ctx).knowledge()
@@ -178,12 +179,17 @@ def pathway_flow(
         from backpain_cli.views import pathway_text
 
         output.render(pathway_text.pathway(kb, result, why=why))
-    if save is None and prompts is not None:
-        from backpain_cli.cli.walk import offer_to_save
 
-        save, force = offer_to_save(prompts)
-    if save is not None:
+    def save_to(path: Path, replace: bool) -> None:
         from backpain_cli.views.plan import plan_format, render_plan, save_plan
 
-        save_plan(render_plan(kb, result, fmt=plan_format(save), today=seams.today()), save, force=force)
+        save_plan(render_plan(kb, result, fmt=plan_format(path), today=seams.today()), path, force=replace)
+
+    if save is not None:
+        save_to(save, force)
+    elif prompts is not None:
+        from backpain_cli.cli.walk import offer_to_save
+
+        save = offer_to_save(prompts, save_to)  # a name that cannot be saved to is asked again
+    if save is not None:
         sys.stderr.write(f"backpain: saved your plan to {printable(str(save))}\n")  # stderr: stdout stays the pathway (or JSON)

@@ -20,7 +20,7 @@ from backpain_cli.engine.answers import Answers, build_profile
 from backpain_cli.errors import UsageError
 from backpain_cli.knowledge.facts import FACTS
 from backpain_cli.knowledge.model import Knowledge
-from backpain_cli.views.plan import check_name, plan_format
+from backpain_cli.views.plan import check_folder, check_name, plan_format
 
 SKIP_WORDS = {"", "?", "skip", "don't know", "dont know", "not sure", "unknown", "dk"}
 YES = {"y", "yes", "yeah", "yep", "true"}
@@ -228,24 +228,30 @@ def _needs_unit() -> dict[str, float]:
     raise UsageError("say whether that is days, weeks, months or years, for example 4 months")
 
 
-def offer_to_save(console: Console, read: Callable[[str], str] | None = None) -> tuple[Path | None, bool]:
-    """After the walk: offer to save the plan; never replace a file without asking."""
+def offer_to_save(console: Console, save: Callable[[Path, bool], None], read: Callable[[str], str] | None = None) -> Path | None:
+    """After the walk: offer to save the plan with ``save(path, replace)``; the saved path, or None.
+
+    A name that cannot be saved to (a bad suffix, a missing or unwritable folder, a full disk) is asked
+    again with the reason: the answers are never thrown away. A file is never replaced without asking.
+    """
     ask = read or (lambda prompt: console.input(Text(prompt, style="bold")))
     console.print(Text(""))
     if ask("Save this plan to a file you can print or take to your appointment? [yes/no] ").strip().lower() not in YES:
-        return None, False
+        return None
     for _ in range(MAX_TRIES):
         reply = ask("File name, ending .html or .md [backpain-plan.html]: ").strip() or "backpain-plan.html"
         path = Path(reply).expanduser()
         try:
             check_name(path)
             plan_format(path)
+            check_folder(path)
+            replace = os.path.lexists(path)
+            if replace and ask(f"{path} already exists. Replace it? [yes/no] ").strip().lower() not in YES:
+                continue
+            save(path, replace)
         except UsageError as problem:
-            console.print(Text(f"Sorry: {problem}.", style="yellow"))
+            console.print(Text(f"Sorry: {problem}. Try another name.", style="yellow"))
             continue
-        if not os.path.lexists(path):
-            return path, False
-        if ask(f"{path} already exists. Replace it? [yes/no] ").strip().lower() in YES:
-            return path, True
+        return path
     console.print(Text("Not saved.", style="dim"))
-    return None, False
+    return None

@@ -8,20 +8,19 @@ with the first.
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 from typing import Any
 
 from backpain_cli.errors import KnowledgeBaseError, Problem
+from backpain_cli.knowledge import files
 from backpain_cli.knowledge import model as m
 from backpain_cli.knowledge.format import build as build
 from backpain_cli.knowledge.paths import KB_ENV as KB_ENV  # re-exported: callers know the knowledge module
+from backpain_cli.knowledge.paths import KB_MAX_BYTES
 from backpain_cli.knowledge.paths import default_path as default_path
 from backpain_cli.knowledge.paths import resolve_path as resolve_path
 
-# Far above any real knowledge base (the shipped one is under 300 KiB, a generated 20,000-treatment
-# one about 62 MiB), small enough that a mistaken path to a huge file fails at once.
-MAX_BYTES = 128 * 1024 * 1024
+MAX_BYTES = KB_MAX_BYTES  # a module attribute, so tests can lower it
 
 
 def load(path: Path) -> m.Knowledge:
@@ -78,39 +77,19 @@ def read_text(path: Path) -> str:
 
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
-    """The file's bytes, refusing what cannot be a knowledge base: directories, devices, pipes,
-    files over the size limit (read at most one byte past it, whatever the file claims)."""
+    """The file's bytes through the one safe reader (``files.read_regular``: a regular file only, never
+    a device or a pipe, at most ``limit`` bytes), refusing an empty or binary file."""
     name = str(path)
-    limit = MAX_BYTES if limit is None else limit
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise KnowledgeBaseError(name, [Problem("", "is a directory", "give the path of a .yaml file")])
-        if not stat.S_ISREG(info.st_mode):
-            raise KnowledgeBaseError(name, [Problem("", "is not a regular file (a device or a pipe?)", "give the path of a .yaml file")])
-        if info.st_size > limit:
-            raise KnowledgeBaseError(name, [Problem("", f"is {info.st_size:,} bytes, over the {_size(limit)} limit", "check the path")])
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-        if len(data) > limit:
-            raise KnowledgeBaseError(name, [Problem("", f"is over the {_size(limit)} limit", "check the path")])
-    except ValueError:  # a NUL character in the name
-        raise KnowledgeBaseError(name, [Problem("", "the file name holds a character no file name can have", "check the path")]) from None
-    except FileNotFoundError:
-        raise KnowledgeBaseError(name, [Problem("", "no such file", "check the path, or unset BACKPAIN_KB")]) from None
-    except PermissionError:
-        raise KnowledgeBaseError(name, [Problem("", "permission denied", "make the file readable")]) from None
-    except OSError as error:
-        raise KnowledgeBaseError(name, [Problem("", f"cannot be read ({error.strerror})", "check the path")]) from None
+        data = files.read_regular(path, MAX_BYTES if limit is None else limit)
+    except files.FileProblem as problem:
+        suggestion = "check the path, or unset BACKPAIN_KB" if problem.missing else problem.suggestion
+        raise KnowledgeBaseError(name, [Problem("", problem.message, suggestion)]) from None
     if not data.strip():
         raise KnowledgeBaseError(name, [Problem("", "is empty", "use the shipped data/treatments.yaml as a template")])
     if b"\x00" in data:
         raise KnowledgeBaseError(name, [Problem("", "is a binary file, not YAML text", "check the path")])
     return data
-
-
-def _size(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} byte"
 
 
 def decode(data: bytes, name: str) -> str:

@@ -8,6 +8,9 @@ from pathlib import Path
 from backpain_cli.errors import KnowledgeBaseError, Problem
 
 KB_ENV = "BACKPAIN_KB"
+# Far above any real knowledge base (the shipped one is under 300 KiB, a generated 20,000-treatment
+# one about 62 MiB), small enough that a mistaken path to a huge file fails at once.
+KB_MAX_BYTES = 128 * 1024 * 1024
 _PACKAGE_KB = Path(__file__).parents[1] / "data" / "treatments.yaml"  # inside a built wheel: backpain_cli/data
 _SOURCE_KB = Path(__file__).resolve().parents[3] / "data" / "treatments.yaml"  # checkout or editable
 

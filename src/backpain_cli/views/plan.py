@@ -4,7 +4,7 @@
 ``backpain_cli/views/templates``: everything from the knowledge base or the person is escaped (HTML
 autoescaping; a Markdown escaping filter backed by a ``finalize`` hook, so a forgotten filter still
 escapes). The ladder comes from ``backpain_cli.engine.ladder``. ``save_plan`` never overwrites without
-``force`` and never leaves a partial file.
+``force``, never leaves a partial file, and makes the file private (0600).
 
 Jinja2 is imported only when a plan is rendered, so the terminal ladder does not pay for it.
 """
@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import os
 import re
-import tempfile
+import stat
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +27,7 @@ from backpain_cli.engine.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS,
 from backpain_cli.engine.pathway import Pathway, Step
 from backpain_cli.errors import UsageError
 from backpain_cli.knowledge.facts import FACTS
+from backpain_cli.knowledge.files import write_private_atomically
 from backpain_cli.knowledge.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 
 if TYPE_CHECKING:
@@ -424,19 +425,29 @@ def check_name(path: Path) -> None:
         raise UsageError("that file name holds a character no file name can have; choose another name")
 
 
+def check_folder(path: Path) -> None:
+    """Refuse a name whose folder does not exist, is not a folder or cannot be written, before any question is asked."""
+    try:
+        info = os.stat(path.parent)  # follows symlinks: a link to a folder is a folder
+        if not stat.S_ISDIR(info.st_mode):
+            raise NotADirectoryError
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise PermissionError
+    except OSError as error:
+        raise _os_error(path, error) from None
+    except ValueError:  # a NUL character in the name
+        raise UsageError("that file name holds a character no file name can have; choose another name") from None
+
+
 def save_plan(text: str, path: Path, *, force: bool) -> None:
-    """Write the plan to ``path`` in full or not at all; replace an existing file only with ``force``."""
+    """Write the plan to ``path`` in full or not at all, private to its owner (0600: it holds health answers);
+    replace an existing file only with ``force``."""
     plan_format(path)
     data = text.encode("utf-8")
     try:
         if path.is_dir():
             raise UsageError(f"'{path}' is a folder: give a file name ending in .md or .html")
-        if os.path.lexists(path):
-            if not force:
-                raise _exists(path)
-            _replace(path, data)
-        else:
-            _create(path, data)
+        write_private_atomically(path, data, replace=force)
     except UsageError:
         raise
     except FileExistsError:
@@ -449,37 +460,6 @@ def save_plan(text: str, path: Path, *, force: bool) -> None:
 
 def _exists(path: Path) -> UsageError:
     return UsageError(f"'{path}' exists; use --force to replace it or choose another name")
-
-
-def _create(path: Path, data: bytes) -> None:
-    """Create the file exclusively; if writing fails half way, remove it again."""
-    with open(path, "xb") as handle:
-        try:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        except BaseException:
-            handle.close()
-            path.unlink(missing_ok=True)
-            raise
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write a temporary file beside the target, then swap it in atomically, keeping the old file's permissions."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _os_error(path: Path, error: OSError) -> UsageError:
