@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import copy
 import os
 import tempfile
@@ -15,6 +16,11 @@ from typer.testing import CliRunner
 
 from backpain_cli.knowledge import loader as knowledge
 from backpain_cli.knowledge.model import Knowledge
+
+# Many tests start the program in a subprocess. With PYTHONDONTWRITEBYTECODE set (as on these machines)
+# none of them would leave compiled modules behind, so each would compile every module again: compile
+# them once here instead (into __pycache__, which git ignores).
+compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "src"), quiet=1)
 
 # Tests never touch the person's real cache; subprocesses inherit this too.
 os.environ["BACKPAIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="backpain-test-cache-")
