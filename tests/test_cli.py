@@ -264,13 +264,17 @@ def test_pathway_without_red_flags_names_warning_signs_once(runner: CliRunner, k
     assert "Chronic" in out
 
 
-def test_pathway_with_emergency_puts_action_first(runner: CliRunner, kb: Knowledge) -> None:
-    code, out, _ = run(runner, "pathway", "--months", "4", "--red-flag", "bladder-bowel")
-    assert code == 0
-    action_at = out.index("emergency department")
-    first_step_at = out.index(" 1. ")
-    assert action_at < first_step_at
-    assert "NOW" not in out and "CONSIDER" not in out
+def test_pathway_with_emergency_is_short_and_ends_on_the_action(runner: CliRunner, kb: Knowledge) -> None:
+    """Nothing competes with the action: no held options, one line says routine care waits, and the
+    action is the last thing printed."""
+    for args in ([], ["--all"], ["--why"]):
+        code, out, _ = run(runner, "pathway", "--months", "4", "--red-flag", "bladder-bowel", *args)
+        assert code == 0
+        lines = [line for line in out.splitlines() if line.strip()]
+        assert len(lines) <= 20
+        assert "emergency department" in " ".join(lines[-8:])
+        assert "ON HOLD" not in out and "NOW" not in out and "CONSIDER" not in out
+        assert kb.levels["emergency"].hold_reason.split()[0] in out
 
 
 def test_why_shows_rules_and_checks(runner: CliRunner) -> None:

@@ -156,7 +156,7 @@ def test_warm_runs_only_read_the_cache(args: list[str], warm: Path) -> None:
 
 def test_the_text_pathway_does_not_load_the_plan_writer(warm: Path) -> None:
     """The ladder comes from backpain_cli.engine.ladder; the plan writer (Jinja2, dataclasses) is for --save."""
-    result, modules = _run(["pathway", "--months", "4"], warm)
+    result, modules = _run(["pathway", "--months", "4", "--all"], warm)
     assert result.returncode == 0, result.stderr
     assert "Your pathway as a ladder" in result.stdout
     assert "backpain_cli.views.plan" not in modules

@@ -95,7 +95,8 @@ def pathway_command(
         str | None, typer.Option("--answers", help="Read answers from a YAML file (see docs/answers.md); options given too win.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
+    why: Annotated[bool, typer.Option("--why", help="Show every option with the rule and the checks behind it.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every option, the ladder and the full reasons.")] = False,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Answer questions one at a time (needs a terminal).")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal.")] = False,
     save: Annotated[
@@ -118,6 +119,7 @@ def pathway_command(
         no_input=no_input,
         as_json=as_json,
         why=why,
+        show_all=show_all,
         save=None if save is None else Path(save),
         force=force,
     )
@@ -127,12 +129,13 @@ def pathway_command(
 def walk_command(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the resulting pathway as JSON.")] = False,
-    why: Annotated[bool, typer.Option("--why", help="Show the rule and the checks behind every step.")] = False,
+    why: Annotated[bool, typer.Option("--why", help="Show every option with the rule and the checks behind it.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every option, the ladder and the full reasons.")] = False,
 ) -> None:
     """A guided walk: answer plain questions one at a time and get your pathway (same as pathway -i)."""
     from backpain_cli.engine.answers import Answers
 
-    pathway_flow(ctx, Answers(), interactive=True, no_input=False, as_json=as_json, why=why)
+    pathway_flow(ctx, Answers(), interactive=True, no_input=False, as_json=as_json, why=why, show_all=show_all)
 
 
 def pathway_flow(
@@ -143,6 +146,7 @@ def pathway_flow(
     no_input: bool,
     as_json: bool,
     why: bool,
+    show_all: bool = False,
     save: Path | None = None,
     force: bool = False,
 ) -> None:
@@ -176,9 +180,10 @@ def pathway_flow(
 
         output.print_json(data.pathway(kb, result))
     else:
+        from backpain_cli.engine.answers import understood
         from backpain_cli.views import pathway_text
 
-        output.render(pathway_text.pathway(kb, result, why=why))
+        output.render(pathway_text.pathway(kb, result, why=why, full=show_all, understood=understood(kb, given)))
 
     def save_to(path: Path, replace: bool) -> None:
         from backpain_cli.views.plan import plan_format, render_plan, save_plan
@@ -187,7 +192,7 @@ def pathway_flow(
 
     if save is not None:
         save_to(save, force)
-    elif prompts is not None:
+    elif prompts is not None and result.urgent is None:  # with a warning sign the walk ends on its action
         from backpain_cli.cli.walk import offer_to_save
 
         save = offer_to_save(prompts, save_to)  # a name that cannot be saved to is asked again

@@ -136,6 +136,23 @@ def build_profile(kb: Knowledge, answers: Answers) -> Profile:
     return Profile(**values)
 
 
+def understood(kb: Knowledge, answers: Answers) -> tuple[tuple[str, str], ...]:
+    """(what was typed, the option it was read as) for every name that is not plainly that option's own
+    id or name, so a person can see that "stretching" was read as physical therapy."""
+    from backpain_cli.knowledge.lookup import NameIndex, normalise
+
+    typed = [name for field in RESULTS.values() for name in getattr(answers, field)]
+    if not typed:
+        return ()
+    index = NameIndex.build(kb)
+    out: dict[str, str] = {}
+    for name in typed:
+        treatment = kb.treatment(index.resolve(name))
+        if normalise(name) not in (normalise(treatment.id), normalise(treatment.name)):
+            out.setdefault(name.strip(), treatment.name)
+    return tuple(out.items())
+
+
 def _one_result_each(values: dict[str, Any]) -> None:
     """One option, one result: it cannot both have helped and not have helped."""
     seen: dict[str, str] = {}

@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, ...]] = {
     "guideline-against": ("guideline", "note"),
     "walk-tried": (),
     "walk-result": ("name",),
+    "warning-signs-line": (),
 }
 # What the walk can ask: the duration (as "stage"), what was tried (with a result for each), and every
 # other answer it has a kind of question for. The results themselves come with "tried".

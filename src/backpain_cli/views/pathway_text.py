@@ -1,4 +1,9 @@
-"""The pathway for a person at a terminal: warning signs first, the steps, and the reasons behind them."""
+"""The pathway for a person at a terminal.
+
+By default it is short and says what to do next: one line on warning signs, one on how long, the next
+steps with their reasons, a few options worth discussing, what comes later, what was tried, and how to
+see everything (``--all``). With a warning sign it shows only the signs' actions and ends on them.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,10 @@ from rich.console import Group, RenderableType
 from rich.rule import Rule
 from rich.text import Text
 
+from backpain_cli.engine.digest import digest
 from backpain_cli.knowledge.conditions import Check
 from backpain_cli.knowledge.model import Knowledge
-from backpain_cli.views.blocks import LEVEL_STYLE, STATUS_STYLE, TRUTH_MARK, Hang, cite, disclaimer, indent
+from backpain_cli.views.blocks import LEVEL_STYLE, STATUS_STYLE, TRUTH_MARK, Hang, cite, disclaimer, hang, indent
 
 if TYPE_CHECKING:  # Panel and Tree are imported where used: most outputs need neither.
     from rich.tree import Tree
@@ -19,20 +25,109 @@ if TYPE_CHECKING:  # Panel and Tree are imported where used: most outputs need n
     from backpain_cli.engine.pathway import Pathway, Step, Urgent
 
 
-def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
-    parts: list[RenderableType] = [Text("Your back pain pathway", style="bold")]
-    if p.urgent is not None:
-        level = kb.levels[p.urgent.level]
-        body = Group(
-            *urgent_actions(kb, p.urgent),
-            Text("Routine treatment options are on hold until you have been checked.", style="bold"),
-        )
-        from rich.panel import Panel
+# How many "worth discussing" options the short pathway shows; --all shows every option.
+DISCUSS_SHOWN = 4
 
-        parts.append(Panel(body, title=Text(level.label, style=LEVEL_STYLE[p.urgent.level]), border_style="red"))
-    else:
-        parts.append(Text.assemble(("Warning signs: ", "bold red"), kb.warning_signs))
-    parts.append(Text(""))
+
+def pathway(kb: Knowledge, p: Pathway, *, why: bool = False, full: bool = False, understood: Understood = ()) -> Group:
+    """The short pathway: what to do next first. ``full`` (--all) or ``why`` adds every option, the ladder
+    and the full reasons. With a warning sign, nothing but the sign's actions, ending on them.
+    ``understood`` says how names were read ("stretching" as physical therapy)."""
+    if p.urgent is not None:
+        return _urgent(kb, p)
+    if full or why:
+        return Group(*_understood(understood), _full(kb, p, why=why))
+    return _short(kb, p, understood)
+
+
+Understood = tuple[tuple[str, str], ...]
+
+
+def _understood(understood: Understood) -> list[RenderableType]:
+    if not understood:
+        return []
+    read = "; ".join(f"'{typed}' as {name}" for typed, name in understood)
+    return [Text(f"We read {read}.", style="dim")]
+
+
+def _urgent(kb: Knowledge, p: Pathway) -> Group:
+    """Short, and it ends on the action: no list of held options, one line says routine care waits."""
+    from rich.panel import Panel
+
+    assert p.urgent is not None
+    level = kb.levels[p.urgent.level]
+    body = Group(*urgent_actions(kb, p.urgent))
+    return Group(
+        Text("Your back pain pathway", style="bold"),
+        Text(level.hold_reason),
+        disclaimer(kb),
+        Text(""),
+        Panel(body, title=Text(level.label, style=LEVEL_STYLE[p.urgent.level]), border_style="red"),
+    )
+
+
+def _short(kb: Knowledge, p: Pathway, understood: Understood) -> Group:
+    d = digest(kb, p)
+    parts: list[RenderableType] = [
+        Text("Your back pain pathway", style="bold"),
+        _warning_line(kb),
+        _stage_line(kb, p),
+        *_understood(understood),
+    ]
+    if p.guideline != "default":
+        parts.append(Text.assemble(("Following: ", "bold"), kb.guideline_modes[p.guideline].name))
+    if p.profile.risk is not None:
+        parts.append(Text.assemble(("Your risk group: ", "bold"), kb.risk_groups[p.profile.risk].label))
+    parts += _section(kb, "Your next steps", (*d.keep, *d.now), reasons=True)
+    parts += _section(kb, "Worth discussing", d.discuss[:DISCUSS_SHOWN], reasons=True)
+    if len(d.discuss) > DISCUSS_SHOWN:
+        more = "; ".join(s.treatment.name for s in d.discuss[DISCUSS_SHOWN:])
+        parts.append(indent(Text(f"Also worth a word: {more}.", style="dim")))
+    if d.later:
+        parts += [Text(""), Text("Later, if these don't help", style="bold"), indent(Text("; ".join(s.treatment.name for s in d.later)))]
+    parts += _section(kb, "What you have tried", d.tried, reasons=True)
+    if d.missing:
+        parts += [Text(""), Text("Answers that would settle more of your plan", style="bold")]
+        parts += [hang("•", kb.questions[f].ask) for f in d.missing]
+    parts += [
+        Text(""),
+        Text("See every option, the ladder and the full reasons: backpain pathway ... --all", style="dim"),
+        disclaimer(kb),
+    ]
+    return Group(*parts)
+
+
+def _warning_line(kb: Knowledge) -> Text:
+    return Text.assemble(("Warning signs: ", "bold red"), kb.messages["warning-signs-line"])
+
+
+def _stage_line(kb: Knowledge, p: Pathway) -> Text:
+    if p.stage is None:
+        return Text.assemble(("How long: ", "bold"), ("not given. ", "magenta"), kb.questions["stage"].ask)
+    return Text.assemble(("How long: ", "bold"), kb.stage(p.stage).label)
+
+
+def _section(kb: Knowledge, title: str, steps: tuple[Step, ...], *, reasons: bool) -> list[RenderableType]:
+    if not steps:
+        return []
+    lines: list[RenderableType] = [Text(""), Text(title, style="bold")]
+    for s in steps:
+        name = Text(s.treatment.name, style="bold")
+        if s.avoided:
+            name.append("  (a kind of care you would rather avoid)", style="dim")
+        # The sources follow the reason on its own line's end, dimmed: a step costs no line for them.
+        body = Text.assemble(s.reason, " ", ("(" + "; ".join(kb.sources[i].label for i in s.sources if i in kb.sources) + ")", "dim"))
+        lines.append(Hang(Text("  • "), name, body) if reasons else Hang(Text("  • "), name))
+    return lines
+
+
+def _full(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
+    """Every option: the stage in full, the ladder, and every step with its reason, sources and (--why) checks."""
+    parts: list[RenderableType] = [
+        Text("Your back pain pathway", style="bold"),
+        Text.assemble(("Warning signs: ", "bold red"), kb.warning_signs),
+        Text(""),
+    ]
     if p.stage is not None:
         stage = kb.stage(p.stage)
         parts += [
@@ -52,26 +147,19 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
         parts.append(Text.assemble(("Risk group: ", "bold"), "not given (--risk low, medium or high). ", (kb.risk_tool_note, "dim")))
     parts.append(Text(""))
     parts.append(_summary(p))
-    if p.urgent is None:  # when urgent every rung is on hold; the warning box says it all
-        from backpain_cli.views.ladder_text import render_ladder
+    from backpain_cli.views.ladder_text import render_ladder
 
-        parts += [render_ladder(kb, p), Text("")]
+    parts += [render_ladder(kb, p), Text("")]
     for tier in kb.tiers:
         steps = [s for s in p.steps if s.treatment.tier == tier.id]
-        if not steps:
-            continue
-        parts.append(Rule(Text(tier.name, style="bold"), align="left", style="dim"))
-        if p.urgent is not None:
-            # Every step shares one hold reason: say it once, then list the options on hold.
-            parts.extend(Text.assemble((f"{s.order:>2}. ", "dim"), s.treatment.name, "  ", ("ON HOLD", "bold red")) for s in steps)
-            continue
-        for s in steps:
-            parts.append(_step(kb, s, why=why))
+        if steps:
+            parts.append(Rule(Text(tier.name, style="bold"), align="left", style="dim"))
+            parts.extend(_step(kb, s, why=why) for s in steps)
     missing = list(dict.fromkeys(f for s in p.steps for f in s.missing))
-    if missing and p.urgent is None:
+    if missing:
         parts.append(Text(""))
         parts.append(Text("Answers that would settle the steps marked NEEDS ANSWER:", style="bold magenta"))
-        parts.extend(Text.assemble("  • ", kb.questions[f].ask) for f in missing)
+        parts.extend(hang("•", kb.questions[f].ask) for f in missing)
     parts += [Text(""), disclaimer(kb)]
     return Group(*parts)
 
@@ -92,14 +180,11 @@ def urgent_actions(kb: Knowledge, urgent: Urgent) -> list[RenderableType]:
 
 def _summary(p: Pathway) -> Group:
     lines: list[RenderableType] = []
-    for status, label in (("now", "Start now"), ("consider", "Worth considering"), ("next", "Next if needed")):
+    for status, label in (("helped", "Helping you"), ("now", "Start now"), ("consider", "Worth considering"), ("next", "Next if needed")):
         names = [s.treatment.name for s in p.steps if s.status == status]
         if names:
             style = STATUS_STYLE[status][1]
-            lines.append(Text.assemble((f"{label}: ", f"bold {style}"), "; ".join(names)))
-    if p.urgent is not None:
-        hold = p.steps[0].reason if p.steps else ""
-        lines.append(Text(f"Every routine option below is on hold. {hold}", style="bold red"))
+            lines.append(Hang(Text.assemble((f"{label}: ", f"bold {style}")), Text("; ".join(names))))
     lines.append(Text(""))
     return Group(*lines)
 
