@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backpain_cli import cli
-from backpain_cli.errors import KnowledgeBaseError
+from backpain_cli.errors import ExitCode, KnowledgeBaseError, Problem
 from backpain_cli.knowledge import cache, conditions, safeyaml
 from backpain_cli.knowledge import loader as knowledge
 from backpain_cli.knowledge import model as m
@@ -485,6 +485,19 @@ def test_an_entry_name_of_another_shape_is_a_miss(cache_dir: Path, kb_file: Path
         cache.store(odd, model)
         cache.store_names(odd, {"treatments": ["x"]})
     assert sorted(cache_dir.iterdir()) == before  # nothing stored under an odd name
+
+
+def test_kb_check_validates_afresh(cache_dir: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    knowledge.load(kb_file)  # a cached, valid model of these very bytes
+
+    def stricter(raw: object, problems: list[Problem]) -> None:
+        problems.append(Problem("treatments", "planted by the test: a stricter validator"))
+
+    monkeypatch.setattr(knowledge, "build", stricter)
+    code, out = _cli("kb", "check", str(kb_file))
+    assert code == ExitCode.KNOWLEDGE_BASE and "planted by the test" in out
+    code, out = _cli("--kb", str(kb_file), "list", "--json")
+    assert code == 0, out  # every other command still reads the cache
 
 
 def test_a_change_to_the_code_is_a_miss(cache_dir: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ def kb_check_command(
     target = loader.resolve_path(path if path is not None else state_of(ctx).kb_path)
     shown = printable(str(target))  # a file name can hold escapes or bytes that are not text
     try:
-        kb = loader.load(target)
+        kb = loader.load(target, use_cache=False)  # a check validates afresh, never trusts an earlier result
     except KnowledgeBaseError as error:
         if as_json:
             output.print_json({"file": shown, "valid": False, "problems": [p.as_dict() for p in error.problems]})
