@@ -170,19 +170,18 @@ class _Decoder:
         maybe: list[tuple[int, _Plan]] = []  # X | None
         others: list[tuple[int, _Plan]] = []
         fields: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
-        for i, name in enumerate(fields):
+        for i, name in enumerate(fields):  # most fields are text: the cheapest tests first
             hint = hints[name]
-            inner = _optional(hint)
             if hint is str or hint is bool:
                 exact.append((i, hint))
-            elif hint == tuple[str, ...]:
+            elif hint == _TEXTS:
                 texts.append(i)
-            elif get_origin(hint) is Literal and all(type(a) is str for a in get_args(hint)):
-                choices.append((i, frozenset(get_args(hint))))
-            elif inner is str:
+            elif (inner := _optional(hint)) is str:
                 maybe_text.append(i)
             elif inner is not None:
                 maybe.append((i, self.plan(inner)))
+            elif get_origin(hint) is Literal and all(type(a) is str for a in get_args(hint)):
+                choices.append((i, frozenset(get_args(hint))))
             else:
                 others.append((i, self.plan(hint)))
         size, new, kind = len(fields), tuple.__new__, cls.__name__
@@ -259,10 +258,15 @@ def _operand(fact: Fact, op: str, operand: Any) -> Any:
     return values if several else values[0]
 
 
+_TEXTS = tuple[str, ...]
+
+
 def _optional(hint: Any) -> Any:
     """``X`` for ``X | None`` (or ``Optional[X]``), else ``None``."""
+    if type(hint) is not UnionType and get_origin(hint) is not Union:
+        return None
     args = get_args(hint)
-    if get_origin(hint) in (Union, UnionType) and len(args) == 2 and type(None) in args:
+    if len(args) == 2 and type(None) in args:
         return args[0] if args[1] is type(None) else args[1]
     return None
 
