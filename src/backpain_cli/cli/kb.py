@@ -30,7 +30,7 @@ def kb_check_command(
     shown = printable(str(target))  # a file name can hold escapes or bytes that are not text
     worked = _read_cases(cases) if cases is not None else None  # a bad cases file fails before any checking
     try:
-        kb = loader.load(target)
+        kb = loader.load(target, use_cache=False)  # a check validates afresh, never trusts an earlier result
     except KnowledgeBaseError as error:
         if as_json:
             output.print_json({"file": shown, "valid": False, "problems": [p.as_dict() for p in error.problems]})

@@ -23,16 +23,19 @@ from backpain_cli.knowledge.paths import resolve_path as resolve_path
 MAX_BYTES = KB_MAX_BYTES  # a module attribute, so tests can lower it
 
 
-def load(path: Path) -> m.Knowledge:
+def load(path: Path, *, use_cache: bool = True) -> m.Knowledge:
     """Read and validate; raise ``KnowledgeBaseError`` with every problem found.
 
     Parsing and validating are most of a run's cost, so a file that validated is kept, as its
     validated model, in the user's cache under its content hash (see ``backpain_cli.knowledge.cache``): the
-    same bytes are never validated twice, and changed bytes are never served from the cache.
+    same bytes are never validated twice by the same code, and changed bytes are never served from the
+    cache. ``use_cache=False`` always parses and validates, and leaves the cache alone (``kb check``).
     """
+    data = read_bytes(path)
+    if not use_cache:
+        return _with_path(_parse_and_validate(data, path), str(path))
     from backpain_cli.knowledge import cache
 
-    data = read_bytes(path)
     digest = cache.content_key(data)
     cached = cache.fetch(digest)
     if isinstance(cached, m.Knowledge):
