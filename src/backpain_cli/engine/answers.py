@@ -126,12 +126,13 @@ def build_profile(kb: Knowledge, answers: Answers) -> Profile:
                 from backpain_cli.knowledge.lookup import NameIndex
 
                 index = NameIndex.build(kb)
-            values[fact.name] = frozenset(index.resolve(n) for n in raw)
+            values[fact.name] = frozenset(tid for _, tid in _resolve_names(index, raw))
         elif fact.vocabulary == "red_flags":
             codes = [f.code for f in kb.red_flags]
-            values[fact.name] = frozenset(choose(c, codes, "red-flag code", hint="run 'backpain red-flags' to see the codes") for c in raw)
+            hint = "run 'backpain red-flags' to see the codes"
+            values[fact.name] = frozenset(choose(c, codes, "red-flag code", hint=hint) for c in _comma_split(raw))
         else:
-            values[fact.name] = frozenset(choose(v, list(fact.values), f"{fact.option} value") for v in raw)
+            values[fact.name] = frozenset(choose(v, list(fact.values), f"{fact.option} value") for v in _comma_split(raw))
     _one_result_each(values)
     return Profile(**values)
 
@@ -141,16 +142,35 @@ def understood(kb: Knowledge, answers: Answers) -> tuple[tuple[str, str], ...]:
     id or name, so a person can see that "stretching" was read as physical therapy."""
     from backpain_cli.knowledge.lookup import NameIndex, normalise
 
-    typed = [name for field in RESULTS.values() for name in getattr(answers, field)]
+    typed = tuple(name for field in RESULTS.values() for name in getattr(answers, field))
     if not typed:
         return ()
-    index = NameIndex.build(kb)
     out: dict[str, str] = {}
-    for name in typed:
-        treatment = kb.treatment(index.resolve(name))
+    for name, tid in _resolve_names(NameIndex.build(kb), typed):
+        treatment = kb.treatment(tid)
         if normalise(name) not in (normalise(treatment.id), normalise(treatment.name)):
-            out.setdefault(name.strip(), treatment.name)
+            out.setdefault(name, treatment.name)
     return tuple(out.items())
+
+
+def _comma_split(raw: tuple[str, ...]) -> list[str]:
+    """People type lists as they write them ("physio, yoga"); an empty part is dropped."""
+    return [part.strip() for item in raw for part in item.split(",") if part.strip()]
+
+
+def _resolve_names(index: Any, raw: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(each name as typed, its treatment id). A name with commas is first tried whole (some option
+    names contain a comma), then as a list, so "physio,yoga" is two options."""
+    found: list[tuple[str, str]] = []
+    for name in raw:
+        try:
+            found.append((name.strip(), index.resolve(name)))
+        except UsageError:
+            parts = _comma_split((name,))
+            if len(parts) < 2:
+                raise
+            found.extend((part, index.resolve(part)) for part in parts)
+    return found
 
 
 def _one_result_each(values: dict[str, Any]) -> None:
