@@ -280,7 +280,8 @@ def test_pathway_with_emergency_is_short_and_ends_on_the_action(runner: CliRunne
 def test_why_shows_rules_and_checks(runner: CliRunner) -> None:
     code, out, _ = run(runner, "pathway", "--months", "5", "--leg-pain", "--tried", "physio", "--why")
     assert code == 0
-    assert "Why: decided by" in out and "your answer:" in out and "unknown" in out
+    assert "below decided it" in out and "you said:" in out and "(not answered)" in out and "unknown" in out
+    assert "rules[" not in out and "treatments[" not in out  # the rule language's paths stay in JSON
 
 
 def test_explain_marks_disagreement_and_article(runner: CliRunner) -> None:
@@ -303,6 +304,7 @@ GOLDEN_CASES = {
     "list": ["list"],
     "explain-epidural": ["explain", "epidural"],
     "pathway-months-4": ["pathway", "--months", "4"],
+    "pathway-months-4-all": ["pathway", "--months", "4", "--all"],
     "pathway-sciatica": [
         "pathway",
         "--months",

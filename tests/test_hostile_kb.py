@@ -347,8 +347,8 @@ def test_dev_null_is_refused(runner: CliRunner) -> None:
 # One defect inside the shipped file: the one-line error must name that defect.
 
 HEAT_START, HEAT_END = "\n- id: heat\n", "\n- id: nsaids\n"
-ACUTE = "  acute:\n    description: the pain is new (under 4 weeks)\n    when:\n      stage:\n        is: acute\n"
-CHRONIC = "  chronic:\n    description: the pain has lasted more than 3 months\n    when:\n      stage:\n        is: chronic\n"
+ACUTE = "  acute:\n    description: your pain is new (under 4 weeks)\n    when:\n      stage:\n        is: acute\n"
+CHRONIC = "  chronic:\n    description: your pain has lasted more than 3 months\n    when:\n      stage:\n        is: chronic\n"
 
 
 def edit_shipped(old: str, new: str, *, in_heat: bool = False) -> str:

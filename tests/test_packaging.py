@@ -31,7 +31,7 @@ def test_wheel_installs_and_finds_its_knowledge_base(tmp_path: Path) -> None:
         [str(env_dir / "bin" / "backpain"), "list"], cwd=elsewhere, capture_output=True, text=True, timeout=60, check=False
     )
     assert listed.returncode == 0, listed.stderr
-    assert "epidural-steroid-injection" in listed.stdout
+    assert "Epidural steroid injection" in listed.stdout
     checked = subprocess.run(
         [str(env_dir / "bin" / "backpain"), "kb", "check"], cwd=elsewhere, capture_output=True, text=True, timeout=60, check=False
     )

@@ -190,9 +190,11 @@ def test_no_color_under_a_real_terminal(command: str) -> None:
     assert colour_codes(text) == set(), colour_codes(text)
 
 
-def test_a_real_terminal_gets_colour() -> None:
-    """The control for the test above: without NO_COLOR, the same terminal does get colour."""
-    code, output = run_in_pty(["list"], clean_env())
+@pytest.mark.parametrize("command", ["explain", "pathway"])
+def test_a_real_terminal_gets_colour(command: str) -> None:
+    """The control for the test above: without NO_COLOR, the same terminal does get colour (the list
+    has no colour to lose: it is bold and italic only)."""
+    code, output = run_in_pty(TEXT_COMMANDS[command], clean_env())
     assert code == 0 and colour_codes(output.decode("utf-8", "replace"))
 
 

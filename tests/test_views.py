@@ -123,3 +123,22 @@ def test_the_ladder_bars_keep_their_status_colours(kb: Knowledge) -> None:
     glyphs = [s for s in segments if s.text == "#"]
     assert glyphs, "the pathway has a 'now' step, so the ladder draws a #"
     assert all(s.style is not None and s.style.bold and not s.style.dim and s.style.color is not None for s in glyphs)
+
+
+# The rule language's own words: what a condition reads like when a question gives no sentence for it.
+RULE_SYNTAX = re.compile(r" is at (least|most) | is (less|more) than | includes | is one of |\bis (yes|no)\b|_|not \(")
+
+
+def test_every_rule_reads_as_a_sentence(kb: Knowledge) -> None:
+    """Rules are explained from their data as plain clauses ("your pain spreads below the knee"), never
+    as the rule language ("leg pain spreading below the knee is no")."""
+    from backpain_cli.knowledge.conditions import Facts
+
+    for t in kb.treatments:
+        facts = Facts({}, t.id, kb.wording())
+        for rule in (*t.rules, *kb.tier(t.tier).rules):
+            if rule.condition is None:
+                continue
+            said = rule.condition.describe(facts)
+            assert not RULE_SYNTAX.search(said), (t.id, rule.path, said)
+            assert t.id not in said and "self" not in said.split(), (t.id, said)

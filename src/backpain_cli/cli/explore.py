@@ -13,16 +13,21 @@ from backpain_cli.cli.completion import complete_tier, complete_treatment
 def list_command(
     ctx: typer.Context,
     tier: Annotated[
-        str | None, typer.Option("--tier", help="Only this tier (see the ids in brackets).", autocompletion=complete_tier)
+        str | None,
+        typer.Option("--tier", help="Only one tier: its number, name or a word such as surgery.", autocompletion=complete_tier),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of options).")] = False,
 ) -> None:
     """List every option, grouped by tier, in pathway order."""
     kb = state_of(ctx).knowledge()
     if tier is not None:
-        from backpain_cli.engine.answers import choose
+        found = kb.tier_called(tier)
+        if found is None:
+            from backpain_cli.errors import UsageError
 
-        tier = choose(tier, [t.id for t in kb.tiers], "tier")
+            names = "; ".join(f"{n} {t.name}" for n, t in enumerate(kb.tiers, start=1))
+            raise UsageError(f"no tier called '{tier[:60]}'; give its number or name: {names}")
+        tier = found.id
     if as_json:
         from backpain_cli.views import data
 
@@ -134,4 +139,4 @@ def sources_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("-
         return
     from backpain_cli.views import text
 
-    output.render(text.sources(kb, data.citations(kb)))
+    output.render(text.sources(kb, data.citations(kb, for_people=True)))

@@ -201,8 +201,7 @@ def urgent_of(knowledge: Knowledge, facts: Facts) -> Urgent | None:
 def build_pathway(knowledge: Knowledge, profile: Profile) -> Pathway:
     """Decide every treatment's step for this person. Linear in the number of treatments and rules."""
     values = derive_facts(knowledge, profile)
-    labels = {fact: q.label for fact, q in knowledge.questions.items()}
-    facts = Facts(values, labels=labels)
+    facts = Facts(values, wording=knowledge.wording())
     urgent = urgent_of(knowledge, facts)
     tier_rank = {tier.id: i for i, tier in enumerate(knowledge.tiers)}
     tier_rules = {tier.id: tier.rules for tier in knowledge.tiers}

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from backpain_cli.errors import Problem
 from backpain_cli.knowledge.facts import FACTS, Fact, FactKind
+from backpain_cli.knowledge.wording import Wording, listed, show
 
 Truth = bool | None  # None is "unknown"
 
@@ -48,6 +49,7 @@ class Check(NamedTuple):
     answer: str | None = None
     children: tuple["Check", ...] = ()
     unknown_facts: frozenset[str] = frozenset()
+    said: str | None = None  # the answer as the person's own clause, when the question gives one
 
 
 class Condition:
@@ -90,31 +92,19 @@ class Condition:
 class Facts:
     """What the engine knows about a person: fact name -> value, ``None`` when not given."""
 
-    def __init__(self, values: Mapping[str, Any], self_id: str = "", labels: Mapping[str, str] | None = None):
+    def __init__(self, values: Mapping[str, Any], self_id: str = "", wording: Wording | None = None):
         self._values = values
         self.self_id = self_id
-        self.labels = labels or {}
+        self.wording = wording or Wording()
 
     def get(self, name: str) -> Any:
         return self._values.get(name)
 
     def for_treatment(self, treatment_id: str) -> "Facts":
-        return Facts(self._values, treatment_id, self.labels)
+        return Facts(self._values, treatment_id, self.wording)
 
     def label(self, name: str) -> str:
-        return self.labels.get(name, name.replace("_", " "))
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "not given"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, frozenset | set | tuple | list):
-        return ", ".join(sorted(str(v) for v in value)) or "none"
-    return str(value)
+        return self.wording.labels.get(name, name.replace("_", " "))
 
 
 class FactTest(Condition):
@@ -138,7 +128,7 @@ class FactTest(Condition):
         return frozenset(o for o in operands if isinstance(o, str))
 
     def describe(self, facts: Facts) -> str:
-        return self.evaluate(Facts({}, facts.self_id, facts.labels)).text
+        return self.evaluate(Facts({}, facts.self_id, facts.wording)).text
 
     def evaluate(self, facts: Facts) -> Check:
         value = facts.get(self.fact)
@@ -149,14 +139,19 @@ class FactTest(Condition):
             operand = facts.self_id
         result = _apply(self.op, value, operand)
         label = facts.label(self.fact)
-        if self.op == "known":
+        sentence = facts.wording.sentence(self.fact, self.op, operand, facts.self_id)
+        if sentence is not None:
+            text = sentence
+        elif self.op == "known":
             text = f"{label} is {'known' if operand else 'not known'}"
         elif self.op == "empty":
             text = f"{label}: {'none' if operand else 'at least one'}"
         else:
-            text = f"{label} {_OP_WORDS[self.op]} {_show(operand)}"
+            text = f"{label} {_OP_WORDS[self.op]} {show(operand)}"
         unknown = frozenset({self.fact}) if result is None else frozenset()
-        return Check(text, result, _show(value), unknown_facts=unknown)
+        # A yes-or-no or one-word answer reads as the person's own clause ("your pain spreads ...").
+        said = facts.wording.sentence(self.fact, "is", value, facts.self_id) if isinstance(value, bool | str) else None
+        return Check(text, result, show(value), unknown_facts=unknown, said=said)
 
 
 def _apply(op: str, value: Any, operand: Any) -> Truth:
@@ -201,7 +196,7 @@ class AllOf(Condition):
         return self.parts
 
     def describe(self, facts: Facts) -> str:
-        return " and ".join(p.describe(facts) for p in self.parts)
+        return listed([p.describe(facts) for p in self.parts], "and")
 
     def evaluate(self, facts: Facts) -> Check:
         checks = tuple(p.evaluate(facts) for p in self.parts)
@@ -226,7 +221,7 @@ class AnyOf(Condition):
         return self.parts
 
     def describe(self, facts: Facts) -> str:
-        return "(" + " or ".join(p.describe(facts) for p in self.parts) + ")"
+        return "either " + listed([p.describe(facts) for p in self.parts], "or")
 
     def evaluate(self, facts: Facts) -> Check:
         checks = tuple(p.evaluate(facts) for p in self.parts)
@@ -251,7 +246,7 @@ class Not(Condition):
         return (self.part,)
 
     def describe(self, facts: Facts) -> str:
-        return f"not ({self.part.describe(facts)})"
+        return f"it is not true that {self.part.describe(facts)}"
 
     def evaluate(self, facts: Facts) -> Check:
         inner = self.part.evaluate(facts)

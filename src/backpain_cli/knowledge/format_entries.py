@@ -270,7 +270,7 @@ def _tier(v: dict[str, Any], path: str, r: Reading) -> m.Tier:
     for rule in rules:
         if rule.kind not in ("exclude", "require", "after"):
             r.fail(rule.path, f"a tier rule must be exclude, require or after, not {rule.kind}", "tier rules only hold options back")
-    return m.Tier(v["id"], v["name"], v["description"], rules)
+    return m.Tier(v["id"], v["name"], v["description"], rules, tuple(a.lower() for a in v["aliases"]))
 
 
 TIER = Record(
@@ -279,6 +279,9 @@ TIER = Record(
         Field("id", IDENT, "a unique id"),
         Field("name", TEXT, "its name for people"),
         Field("description", TEXT, "what it holds"),
+        Field(
+            "aliases", ListOf(TEXT, allow_empty=True), "other words people type for it (`list --tier surgery`)", required=False, default=()
+        ),
         Field(
             "rules",
             ListOf(RULE, allow_empty=True),

@@ -142,6 +142,13 @@ QUESTION = Record(
         Field("prompt", TEXT, "the question in the guided walk: plain words, no option names"),
         Field("why", TEXT, "why it is asked"),
         Field("ask_when", CONDITION, "the walk skips the question when this is known to be false", required=False),
+        Field(
+            "says",
+            MapOf(IDENT, TEXT),
+            "how a rule's test of the fact reads, as a clause: `yes`/`no` (yes-or-no facts), a value's id, "
+            "`gte`/`gt`/`lt`/`lte` and `has` (with `{value}`), `known`/`unknown`, `none`/`some`",
+            required=False,
+        ),
     ],
     lambda v, path, r: m.Question(**v),
 )

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Literal, NamedTuple
 
 from backpain_cli.knowledge import facts
-from backpain_cli.knowledge.conditions import Condition
+from backpain_cli.knowledge.conditions import Condition, Wording
 
 Status = Literal[
     "now",
@@ -262,6 +262,7 @@ class Tier(NamedTuple):
     description: str
     # Rules applied after a treatment's own rules (e.g. the surgical gate).
     rules: tuple[Rule, ...]
+    aliases: tuple[str, ...] = ()  # other words people type for it: "surgery", "injections"
 
 
 class RedFlag(NamedTuple):
@@ -318,6 +319,7 @@ class Question(NamedTuple):
     prompt: str  # for the guided walk: plain words, no option names
     why: str
     ask_when: Condition | None = None  # the walk skips the question when this is known to be false
+    says: dict[str, str] | None = None  # how each test of the fact reads in a rule ("yes": "your pain spreads...")
 
 
 class GuidelineMode(NamedTuple):
@@ -365,8 +367,25 @@ class Knowledge(NamedTuple):
     def treatment(self, treatment_id: str) -> Treatment:
         return self.by_id[treatment_id]
 
+    def wording(self) -> Wording:
+        """How rule conditions read to a person: the questions' labels and sentences, option names."""
+        by_id = self.by_id
+        return Wording(
+            {fact: q.label for fact, q in self.questions.items()},
+            {fact: q.says for fact, q in self.questions.items() if q.says},
+            lambda value: by_id[value].name if value in by_id else value,
+        )
+
     def tier(self, tier_id: str) -> Tier:
         return next(t for t in self.tiers if t.id == tier_id)
+
+    def tier_called(self, typed: str) -> Tier | None:
+        """The tier a person means: its number in the list (1 first), its id, its name or an alias."""
+        key = " ".join(typed.lower().replace("-", " ").split())
+        for number, tier in enumerate(self.tiers, start=1):
+            if key in (str(number), tier.id, tier.name.lower(), *(a.replace("-", " ") for a in tier.aliases)):
+                return tier
+        return None
 
     def red_flag(self, code: str) -> RedFlag:
         return next(f for f in self.red_flags if f.code == code)

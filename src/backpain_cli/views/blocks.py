@@ -35,6 +35,17 @@ LEVEL_STYLE = {"emergency": "bold white on red", "same-day": "bold red", "urgent
 
 DIRECTION_STYLE = {"for": "green", "against": "red", "restricted": "yellow", "no-recommendation": "dim"}
 
+# How each kind of rule begins in words ("Only if your pain ..."): explain and --why say it the same way.
+RULE_WORDS = {
+    "exclude": "Not offered if",
+    "require": "Only if",
+    "after": "Only once",
+    "when": "If",
+    "always": "Otherwise",
+    "override": "Warning signs come first",
+    "guideline": "The guideline you follow",
+}
+
 TRUTH_MARK = {True: ("met", "green"), False: ("not met", "red"), None: ("unknown", "magenta")}
 
 
@@ -44,10 +55,12 @@ class Hang:
     The same lines a two-column ``Table.grid`` gives, at a fraction of the cost: explain and pathway
     print hundreds of these (docs/performance.md). ``body`` may be several paragraphs, each starting
     on a line of its own under the first. When a labelled lead would leave the body fewer than
-    ``MIN_BODY`` columns, the label gets a line of its own and the body goes under it.
+    ``MIN_BODY`` columns, or takes more than ``MAX_LEAD`` of the width (a long source name), the label
+    gets a line of its own and the body goes under it, so no body is squeezed into a narrow column.
     """
 
     MIN_BODY = 20
+    MAX_LEAD = 0.4
 
     def __init__(self, lead: Text, *body: Text) -> None:
         self.lead, self.body = lead, body
@@ -56,7 +69,7 @@ class Hang:
         width = options.max_width
         lead = self.lead
         label = lead.plain.strip()
-        if label and width - lead.cell_len < self.MIN_BODY:
+        if label and (width - lead.cell_len < self.MIN_BODY or lead.cell_len > width * self.MAX_LEAD):
             margin = len(lead.plain) - len(lead.plain.lstrip()) + 2
             yield from wrapped_lines(console, lead, width, Text(), Text())
             lead = Text(" " * margin)

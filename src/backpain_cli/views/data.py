@@ -102,32 +102,33 @@ def sources(kb: Knowledge) -> list[dict[str, Any]]:
     return [{**source(s), "cited_by": cited.get(s.id, [])} for s in kb.sources.values()]
 
 
-def citations(kb: Knowledge) -> dict[str, list[str]]:
-    """Source id -> the entries that cite it (treatment ids, red-flag codes, stages, rules)."""
+def citations(kb: Knowledge, *, for_people: bool = False) -> dict[str, list[str]]:
+    """Source id -> the entries that cite it: ids for JSON (treatment ids, ``red-flag:CODE``,
+    ``stage:ID``...), or with ``for_people`` the names a person knows ("Massage", "Warning sign: ...")."""
     cited: dict[str, dict[str, None]] = {}
 
-    def add(ids: tuple[str, ...], who: str) -> None:
+    def add(ids: tuple[str, ...], key: str, name: str) -> None:
         for source_id in ids:
-            cited.setdefault(source_id, {})[who] = None
+            cited.setdefault(source_id, {})[name if for_people else key] = None
 
     for t in kb.treatments:
-        add(t.all_sources(), t.id)
+        add(t.all_sources(), t.id, t.name)
     for f in kb.red_flags:
-        add(f.sources, f"red-flag:{f.code}")
+        add(f.sources, f"red-flag:{f.code}", f"Warning sign: {f.sign}")
     for rule in kb.red_flag_rules:
-        add(rule.sources, "red-flag-rules")
+        add(rule.sources, "red-flag-rules", "Warning signs together")
     for stage in kb.stages:
-        add(stage.sources, f"stage:{stage.id}")
+        add(stage.sources, f"stage:{stage.id}", f"How long: {stage.label}")
     for group in kb.risk_groups.values():
-        add(group.sources, f"risk:{group.id}")
+        add(group.sources, f"risk:{group.id}", f"Risk group: {group.label}")
     for tier in kb.tiers:
         for tier_rule in tier.rules:
-            add(tier_rule.sources, f"tier:{tier.id}")
+            add(tier_rule.sources, f"tier:{tier.id}", tier.name)
     for result, by_type in kb.signals.items():
         for signal in by_type.values():
-            add(signal.sources, f"signal:{result}")
+            add(signal.sources, f"signal:{result}", "What comes after something you tried")
     for mode in kb.guideline_modes.values():
-        add(mode.sources, f"guideline:{mode.id}")
+        add(mode.sources, f"guideline:{mode.id}", f"Following {mode.short}")
     return {k: list(v) for k, v in cited.items()}
 
 

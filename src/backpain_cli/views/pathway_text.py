@@ -17,7 +17,7 @@ from rich.text import Text
 from backpain_cli.engine.digest import digest
 from backpain_cli.knowledge.conditions import Check
 from backpain_cli.knowledge.model import Knowledge
-from backpain_cli.views.blocks import LEVEL_STYLE, STATUS_STYLE, TRUTH_MARK, Hang, cite, disclaimer, hang, indent
+from backpain_cli.views.blocks import LEVEL_STYLE, RULE_WORDS, STATUS_STYLE, TRUTH_MARK, Hang, cite, disclaimer, hang, indent
 
 if TYPE_CHECKING:  # Panel and Tree are imported where used: most outputs need neither.
     from rich.tree import Tree
@@ -36,7 +36,7 @@ def pathway(kb: Knowledge, p: Pathway, *, why: bool = False, full: bool = False,
     if p.urgent is not None:
         return _urgent(kb, p)
     if full or why:
-        return Group(*_understood(understood), _full(kb, p, why=why))
+        return _full(kb, p, why=why, understood=understood)
     return _short(kb, p, understood)
 
 
@@ -121,11 +121,12 @@ def _section(kb: Knowledge, title: str, steps: tuple[Step, ...], *, reasons: boo
     return lines
 
 
-def _full(kb: Knowledge, p: Pathway, *, why: bool) -> Group:
+def _full(kb: Knowledge, p: Pathway, *, why: bool, understood: Understood) -> Group:
     """Every option: the stage in full, the ladder, and every step with its reason, sources and (--why) checks."""
     parts: list[RenderableType] = [
         Text("Your back pain pathway", style="bold"),
         Text.assemble(("Warning signs: ", "bold red"), kb.warning_signs),
+        *_understood(understood),
         Text(""),
     ]
     if p.stage is not None:
@@ -205,11 +206,17 @@ def _step(kb: Knowledge, s: Step, *, why: bool) -> RenderableType:
 
 
 def trace_tree(kb: Knowledge, s: Step) -> Tree:
+    """The rules checked for a step, numbered in the order they were checked, each with its test in
+    words and whether it applied."""
     from rich.tree import Tree
 
-    tree = Tree(Text(f"Why: decided by {s.rule_path}", style="dim"))
-    for t in s.trace:
-        label = Text.assemble((f"{t.path} ", "dim"), f"[{t.kind} -> {t.status}] ", (t.outcome, _outcome_style(t.outcome)))
+    decided = max((n for n, t in enumerate(s.trace, start=1) if t.path == s.rule_path), default=0)
+    tree = Tree(Text(f"Why: rule {decided} below decided it" if decided else "Why:", style="dim"))
+    for number, t in enumerate(s.trace, start=1):
+        tag, style = STATUS_STYLE.get(t.status, (t.status, ""))
+        label = Text.assemble(
+            (f"{number}. ", "dim"), RULE_WORDS.get(t.kind, t.kind), " -> ", (tag, style), ": ", (t.outcome, _outcome_style(t.outcome))
+        )
         branch = tree.add(label)
         if t.check is not None:
             _add_check(branch, t.check)
@@ -231,7 +238,9 @@ def _outcome_style(outcome: str) -> str:
 
 def _add_check(branch: Tree, check: Check) -> None:
     word, style = TRUTH_MARK[check.result]
-    answer = f" (your answer: {check.answer})" if check.answer is not None and not check.children else ""
+    answer = ""
+    if check.answer is not None and not check.children:
+        answer = " (not answered)" if check.answer == "not given" else f" (you said: {check.said or check.answer})"
     node = branch.add(Text.assemble(check.text, answer, " -> ", (word, style)))
     for child in check.children:
         _add_check(node, child)

@@ -14,6 +14,7 @@ from backpain_cli.knowledge.model import DIRECTION_WORDS, Knowledge, Treatment
 from backpain_cli.views.blocks import (
     DIRECTION_STYLE,
     LEVEL_STYLE,
+    RULE_WORDS,
     STATUS_STYLE,
     ByWidth,
     Hang,
@@ -28,28 +29,29 @@ from backpain_cli.views.blocks import (
 
 def treatment_list(kb: Knowledge, tier: str | None) -> Group:
     parts: list[RenderableType] = []
-    for t_index, tier_obj in enumerate(kb.tiers, start=1):
+    for number, tier_obj in enumerate(kb.tiers, start=1):
         if tier is not None and tier_obj.id != tier:
             continue
-        members = [t for t in kb.treatments if t.tier == tier_obj.id]
-        parts.append(Text.assemble((f"{t_index}. {tier_obj.name}", "bold"), (f"  [{tier_obj.id}]", "dim")))
-        parts.append(Text(tier_obj.description, style="italic"))
-        width = max((len(t.id) for t in members), default=0)
-        # Ids are never truncated: people copy them into other commands.
-        parts.extend(Text.assemble("  ", (t.id.ljust(width), "cyan"), "  ", t.name) for t in members)
+        parts.append(Text(f"{number}. {tier_obj.name}", style="bold"))
+        parts.append(indent(Text(tier_obj.description, style="italic"), 3))
+        parts.extend(hang("•", t.name, indent=3) for t in kb.treatments if t.tier == tier_obj.id)
         parts.append(Text(""))
-    parts.append(Text("Details: backpain explain NAME   Your pathway: backpain pathway --months N", style="dim"))
+    parts.append(Text("More about one: backpain explain NAME (any name above, or a word from it)", style="dim"))
+    parts.append(Text("Your own plan: backpain pathway --months N (how long you have had the pain)", style="dim"))
     return Group(*parts)
+
+
+ALIASES_SHOWN = 6  # the rest still work when typed; a long list of spellings helps nobody read
 
 
 def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
     tier = kb.tier(t.tier)
     parts: list[RenderableType] = [
-        Text.assemble((t.name, "bold"), ("  ", ""), (t.id, "cyan")),
+        Text(t.name, style="bold"),
         Text.assemble(("Tier: ", "bold"), tier.name),
     ]
     if t.aliases:
-        parts.append(Text.assemble(("Also called: ", "bold"), ", ".join(t.aliases)))
+        parts.append(Hang(Text("Also called: ", style="bold"), Text(", ".join(t.aliases[:ALIASES_SHOWN]))))
     if today > t.review_due:
         parts.append(
             Text(
@@ -84,7 +86,6 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
     if t.disagreement():
         parts.append(Text("The guidelines disagree about this option; each one's view is shown below.", style="bold yellow"))
     parts.append(ByWidth(guideline_table(kb, t), guideline_blocks(kb, t), min_width=90))
-    parts.append(verification_legend(kb))
     if t.article is not None:
         verdict = ("agrees with the guidelines", "green") if t.article.agrees else ("differs from the guidelines", "bold yellow")
         parts += [
@@ -116,15 +117,6 @@ def explain(kb: Knowledge, t: Treatment, today: dt.date) -> Group:
     return Group(*parts)
 
 
-RULE_WORDS = {
-    "exclude": "Not offered when",
-    "require": "Only when",
-    "after": "Only after",
-    "when": "When",
-    "always": "Otherwise",
-}
-
-
 def _section(title: str, lines: list[RenderableType]) -> list[RenderableType]:
     """A heading and its lines, or nothing when there are none (an entry that is not a treatment)."""
     return [heading(title), *lines, Text("")] if lines else []
@@ -132,7 +124,7 @@ def _section(title: str, lines: list[RenderableType]) -> list[RenderableType]:
 
 def decision_rules(kb: Knowledge, t: Treatment) -> list[RenderableType]:
     """The option's pathway rules in words, then its tier's gates (engine/pathway.py says how they combine)."""
-    facts = Facts({}, t.id, {fact: q.label for fact, q in kb.questions.items()})
+    facts = Facts({}, t.id, kb.wording())
     lines: list[RenderableType] = [Text("Warning signs come first: any of them puts this option on hold.", style="dim")]
     tier = kb.tier(t.tier)
     for number, rule in enumerate((*t.rules, *tier.rules), start=1):
@@ -140,10 +132,15 @@ def decision_rules(kb: Knowledge, t: Treatment) -> list[RenderableType]:
             lines.append(Text(f"And, for every option in '{tier.name}':", style="dim"))
         word, style = STATUS_STYLE[rule.status]
         condition = rule.condition.describe(facts) if rule.condition is not None else ""
-        only = f" (following {', '.join(sorted(rule.guidelines))} only)" if rule.guidelines else ""
+        only = f" (only when following {_either(kb, rule.guidelines)})" if rule.guidelines else ""
         head = Text.assemble((f"{RULE_WORDS[rule.kind]}{' ' if condition else ''}", "bold"), condition, only, ": ", (word, style))
         lines.append(hang(f"{number}.", Text.assemble(head, "\n", rule.reason, " ", cite(kb, rule.sources))))
     return lines
+
+
+def _either(kb: Knowledge, modes: Iterable[str]) -> str:
+    shorts = [kb.guideline_modes[m].short for m in kb.guideline_modes if m in modes]  # the file's order
+    return shorts[0] if len(shorts) == 1 else ", ".join(shorts[:-1]) + " or " + shorts[-1]
 
 
 def _statement(kb: Knowledge, text: str, sources: Iterable[str]) -> Hang:
@@ -162,8 +159,11 @@ def guideline_blocks(kb: Knowledge, t: Treatment) -> Group:
     blocks: list[RenderableType] = []
     for g in t.guidelines:
         label = kb.sources[g.source].label + (f" {g.section}" if g.section else "")
-        direction = Text(DIRECTION_WORDS[g.direction], style=DIRECTION_STYLE[g.direction])
-        blocks.append(hang(label + ":", Text.assemble(direction, f" ({g.strength}). ", g.note, (f" [{g.verified}]", "dim"))))
+        words = DIRECTION_WORDS[g.direction]
+        direction = Text(words[:1].upper() + words[1:], style=DIRECTION_STYLE[g.direction])
+        # The guideline's own grading words are jargon: they follow the plain note, dimmed.
+        after = f" Its own words: {g.strength}. {kb.verification[g.verified]}."
+        blocks.append(hang(label + ":", Text.assemble(direction, ". ", g.note, (after, "dim"))))
     return Group(*blocks)
 
 
@@ -173,7 +173,7 @@ def guideline_table(kb: Knowledge, t: Treatment) -> Table:
     table.add_column("Direction")
     table.add_column("Strength (own words)")
     table.add_column("Note")
-    table.add_column("Checked", no_wrap=True)
+    table.add_column("How sure we are")
     for g in t.guidelines:
         label = kb.sources[g.source].label + (f" {g.section}" if g.section else "")
         table.add_row(
@@ -181,13 +181,9 @@ def guideline_table(kb: Knowledge, t: Treatment) -> Table:
             Text(DIRECTION_WORDS[g.direction], style=DIRECTION_STYLE[g.direction]),
             Text(g.strength),
             Text(g.note),
-            Text(g.verified),
+            Text(kb.verification[g.verified], style="dim"),
         )
     return table
-
-
-def verification_legend(kb: Knowledge) -> Text:
-    return Text("Checked: " + "; ".join(f"{tag} {meaning}" for tag, meaning in kb.verification.items()), style="dim")
 
 
 def red_flags(kb: Knowledge) -> Group:
@@ -212,15 +208,13 @@ def red_flags(kb: Knowledge) -> Group:
 def sources(kb: Knowledge, cited: dict[str, list[str]]) -> Group:
     parts: list[RenderableType] = []
     for s in kb.sources.values():
-        parts += [
-            Text.assemble((s.label, "bold"), "  ", (s.id, "cyan")),
-            Text.assemble("  ", s.title, f" ({s.publisher}" + (f", {s.year}" if s.year else "") + ")"),
-        ]
+        parts.append(Text(s.label, style="bold"))
+        parts.append(indent(Text(s.title + f" ({s.publisher}" + (f", {s.year}" if s.year else "") + ")")))
         if s.section:
-            parts.append(Text.assemble("  Section: ", s.section))
+            parts.append(hang("Section:", s.section))
         if s.url:
-            parts.append(Text.assemble("  ", (s.url, "blue")))
+            parts.append(indent(Text(s.url, style="blue")))
         users = cited.get(s.id, [])
-        parts.append(Text(f"  Cited by: {', '.join(users) if users else 'nothing'}", style="dim"))
+        parts.append(Hang(Text("  Cited by: ", style="dim"), Text("; ".join(users) if users else "nothing", style="dim")))
         parts.append(Text(""))
     return Group(*parts)
