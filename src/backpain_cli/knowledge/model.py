@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Literal, NamedTuple
 
 from backpain_cli.knowledge import facts
-from backpain_cli.knowledge.conditions import Condition, Wording
+from backpain_cli.knowledge.conditions import Condition
+from backpain_cli.knowledge.wording import Wording
 
 Status = Literal[
     "now",
