@@ -161,7 +161,7 @@ def test_missing_answer_fails_closed_and_names_the_question(kb: Knowledge) -> No
     step = next(s for s in build_pathway(kb, profile).steps if s.treatment.id == "discectomy")
     assert step.status == "needs-answer"
     assert step.missing == ("imaging_match",)
-    assert kb.questions["imaging_match"].ask in step.reason
+    assert kb.questions["imaging_match"].prompt in step.reason
 
 
 def test_preferences_annotate_and_rerank_but_never_change_a_status(kb: Knowledge) -> None:

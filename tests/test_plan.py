@@ -22,7 +22,8 @@ from backpain_cli.knowledge import loader as knowledge
 from backpain_cli.knowledge.model import PERMISSIVE, Knowledge, Source
 from backpain_cli.views import plan
 from backpain_cli.views.ladder_text import render_ladder
-from backpain_cli.views.plan import STATUS_LABELS, ladder_rows, md_escape, plan_format, render_plan, save_plan
+from backpain_cli.views.markdown import md_code, md_escape
+from backpain_cli.views.plan import STATUS_LABELS, ladder_rows, plan_format, render_plan, save_plan
 
 TODAY = dt.date(2026, 12, 1)
 MARKUP_NAME = "<b>x</b> *y* [z]"
@@ -136,7 +137,7 @@ def test_urgent_box_comes_first_and_replaces_the_warning_line(shipped: Knowledge
     text = render_plan(shipped, p, fmt=fmt, today=TODAY)
     level = _shown(fmt, shipped.levels[p.urgent.level].label)
     first = text.index(level)
-    assert first < text.index(_shown(fmt, "Your answers")) < text.index(_shown(fmt, "Every option, step by step"))
+    assert first < text.index(_shown(fmt, "My answers")) < text.index(_shown(fmt, "Every option, step by step"))
     assert _shown(fmt, p.urgent.message) in text
     for code in p.urgent.red_flags:
         assert _shown(fmt, shipped.red_flag(code).question) in text
@@ -145,16 +146,21 @@ def test_urgent_box_comes_first_and_replaces_the_warning_line(shipped: Knowledge
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
-def test_without_a_red_flag_the_warning_signs_line_is_shown(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
+def test_page_one_lists_every_warning_sign_most_urgent_first(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     text = render_plan(shipped, _pathway(shipped, "months-4"), fmt=fmt, today=TODAY)
-    assert _shown(fmt, shipped.warning_signs) in text
     assert "urgent-heading" not in text and "> ## " not in text
+    watch = _section(fmt, text, "Warning signs to watch for")
+    at = [watch.index(_shown(fmt, shipped.levels[f.level].label)) for f in shipped.red_flags]
+    assert at == sorted(at)  # grouped under their level's label, most urgent first
+    for flag in shipped.red_flags:
+        assert _shown(fmt, flag.sign) in watch
+    assert "`" not in watch and "backpain" not in watch
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_answers_name_tried_and_helped_treatments(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     p = _pathway(shipped, "tried-helped")
-    answers = _section(fmt, render_plan(shipped, p, fmt=fmt, today=TODAY), "Your answers")
+    answers = _section(fmt, render_plan(shipped, p, fmt=fmt, today=TODAY), "My answers")
     for treatment_id in p.profile.tried | p.profile.helped:
         assert _shown(fmt, shipped.treatment(treatment_id).name) in answers
     for fact in ("tried", "helped", "pain", "leg_pain", "months", "risk", "avoid"):
@@ -166,7 +172,7 @@ def test_answers_name_tried_and_helped_treatments(shipped: Knowledge, fmt: plan.
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_every_red_flag_is_listed_with_its_action(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
-    flags = _section(fmt, render_plan(shipped, _pathway(shipped, "months-4"), fmt=fmt, today=TODAY), "Warning signs to watch for")
+    flags = _section(fmt, render_plan(shipped, _pathway(shipped, "months-4"), fmt=fmt, today=TODAY), "What to do about each warning sign")
     for flag in shipped.red_flags:
         assert _shown(fmt, flag.question) in flags
         assert _shown(fmt, flag.action) in flags
@@ -308,7 +314,7 @@ def test_markup_in_data_is_escaped(shipped: Knowledge, fmt: plan.PlanFormat, tmp
         assert r"\<b\>x\</b\> \*y\* \[z\]" in text
         assert MARKUP_NAME not in _outside_code(text)
         assert MARKUP_NAME in text  # literal inside the ladder's code block, where Markdown does not apply
-    for heading in ("Your answers", "Every option, step by step", "Questions to ask at your appointment"):
+    for heading in ("My answers", "Every option, step by step", "Questions to ask at your appointment"):
         assert _shown(fmt, MARKUP_NAME) in _section(fmt, text, heading), heading
 
 
@@ -332,7 +338,7 @@ def test_md_escape(raw: str, escaped: str) -> None:
 
 
 def test_md_code_block_cannot_be_closed_by_data() -> None:
-    block = plan.md_code("a ``` b ```` c")
+    block = md_code("a ``` b ```` c")
     fence = block.split("\n", 1)[0].removesuffix("text")
     assert fence == "`````"
     assert block.endswith("\n" + fence)
@@ -536,3 +542,61 @@ def test_the_terminal_ladder_does_not_import_jinja() -> None:
 def test_sources_in_plan_match_kb_type(shipped: Knowledge) -> None:
     """Guards the helper above: every cited id is a real source."""
     assert all(isinstance(shipped.sources[i], Source) for i in _cited(shipped, _pathway(shipped, "tried-helped")))
+
+
+# --- page one: the summary a clinician reads in a minute ------------------------------------------------
+
+
+def _page_one(fmt: str, text: str) -> str:
+    end = text.index("# The full detail" if fmt == "md" else 'class="detail"')
+    return text[:end]
+
+
+def _visible(html: str) -> str:
+    """What a browser shows of an HTML plan: no style sheet, no tags, entities decoded."""
+    import html as html_module
+
+    body = re.sub(r"<style>.*?</style>", "", html, flags=re.DOTALL)
+    return html_module.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_nothing_on_paper_is_terminal_syntax(shipped: Knowledge, fmt: plan.PlanFormat, scenario: str) -> None:
+    """No backticks, no option names (--leg-pain), no commands (backpain red-flags) anywhere in a plan."""
+    text = render_plan(shipped, _pathway(shipped, scenario), fmt=fmt, today=TODAY)
+    shown = _visible(text) if fmt == "html" else _outside_code(text)
+    assert not re.search(r"`|(?<![\w-])--[a-z]|backpain [a-z]", shown), re.search(r".{40}(`|--[a-z]|backpain [a-z]).{40}", shown)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_page_one_has_the_answers_signs_next_steps_questions_and_room_to_write(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
+    from backpain_cli.engine.digest import digest
+
+    p = _pathway(shipped, "tried-helped")
+    page = _page_one(fmt, render_plan(shipped, p, fmt=fmt, today=TODAY))
+    order = ["My answers", "Warning signs to watch for", "My next steps", "Five questions to ask", "Notes"]
+    at = [page.index(_shown(fmt, heading)) for heading in order]
+    assert at == sorted(at)
+    d = digest(shipped, p)
+    for step in (*d.keep, *d.now):
+        assert _shown(fmt, step.treatment.name) in page and _shown(fmt, step.reason) in page
+    assert len(re.findall(r"^\d\. " if fmt == "md" else r"<li>", _section(fmt, page, "Five questions to ask"), re.MULTILINE)) == 5
+    assert "Appointment date" in page
+    assert _shown(fmt, shipped.treatment("surgery-fusion" if "surgery-fusion" in shipped.by_id else "spinal-fusion").name) not in page
+
+
+def test_page_one_golden(shipped: Knowledge) -> None:
+    """Read it as a clinician would, on paper: tests/golden/plan-page-one.md."""
+    golden = Path(__file__).parent / "golden" / "plan-page-one.md"
+    page = _page_one("md", render_plan(shipped, _pathway(shipped, "tried-helped"), fmt="md", today=TODAY))
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(page, encoding="utf-8")
+    assert page == golden.read_text(encoding="utf-8"), "rerun with UPDATE_GOLDEN=1 after reading the diff"
+
+
+def test_an_urgent_plan_starts_with_the_action_and_offers_no_steps(shipped: Knowledge) -> None:
+    p = _pathway(shipped, "red-flag")
+    page = _page_one("md", render_plan(shipped, p, fmt="md", today=TODAY))
+    assert page.index("> ## ") < page.index("## My answers")
+    assert "My next steps" not in page and "Five questions" not in page

@@ -209,7 +209,7 @@ def _structure_problems(kb: Knowledge, profile: engine.Profile, out: Outcome) ->
         if status == "needs-answer":
             if not s["missing"]:
                 problems.append(f"{sid}: needs-answer without naming a missing answer")
-            elif not any(kb.questions[f].ask in s["reason"] for f in s["missing"] if f in kb.questions):
+            elif not any(kb.questions[f].prompt in s["reason"] for f in s["missing"] if f in kb.questions):
                 problems.append(f"{sid}: needs-answer whose reason does not ask the question")
     return problems
 
@@ -330,7 +330,9 @@ def _json_problems(kb: Knowledge, case: Case, out: Outcome) -> list[str]:
             problems.append(f"{sid}: got {step['status']!r}, expected {sorted(want.statuses)}")
         problems += [f"{sid}: reason lacks {w!r}" for w in want.says if w.lower() not in step["reason"].lower()]
         problems += [
-            f"{sid}: does not ask about {f!r}" for f in want.asks if f not in step["missing"] or kb.questions[f].ask not in step["reason"]
+            f"{sid}: does not ask about {f!r}"
+            for f in want.asks
+            if f not in step["missing"] or kb.questions[f].prompt not in step["reason"]
         ]
     return problems
 

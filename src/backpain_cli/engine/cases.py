@@ -133,6 +133,6 @@ def check_pathway(kb: Knowledge, case: Case, pathway: Pathway) -> list[str]:
         for fact in want.asks:
             if fact not in step.missing:
                 problems.append(f"{got}: '{fact}' is not among the missing answers {list(step.missing)}")
-            elif kb.questions[fact].ask not in step.reason:
+            elif kb.questions[fact].prompt not in step.reason:
                 problems.append(f"{got}: the reason does not ask the question for '{fact}'")
     return problems

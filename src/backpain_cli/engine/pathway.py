@@ -302,7 +302,7 @@ def _needs_answer(knowledge: Knowledge, treatment: Treatment, pending: list[_Che
         assert checked.check is not None  # an unconditional rule is never unknown
         missing.update(dict.fromkeys(sorted(checked.check.unknown_facts)))
     rule = pending[0].rule
-    asks = " ".join(knowledge.questions[f].ask for f in missing if f in knowledge.questions)
+    asks = " ".join(knowledge.questions[f].prompt for f in missing if f in knowledge.questions)  # plain: no option names
     reason = f"{asks} {rule.reason}".strip()
     sources: dict[str, None] = {}
     for checked in pending:
@@ -340,7 +340,7 @@ def _cap_to_guideline(knowledge: Knowledge, step: Step, facts: Facts) -> Step:
         return step
     assert chosen.scope is not None
     missing = tuple(sorted(scope.unknown_facts))
-    asks = " ".join(knowledge.questions[f].ask for f in missing if f in knowledge.questions)
+    asks = " ".join(knowledge.questions[f].prompt for f in missing if f in knowledge.questions)  # plain: no option names
     trace = RuleTrace("guidelines", "guideline", "needs-answer", "unknown", scope, chosen.scope.fact_names() | {"guideline"})
     return step._replace(
         status="needs-answer",

@@ -26,7 +26,7 @@ from backpain_cli import __version__
 from backpain_cli.engine.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
 from backpain_cli.engine.pathway import Pathway, Step
 from backpain_cli.errors import UsageError
-from backpain_cli.knowledge.facts import FACTS
+from backpain_cli.knowledge.facts import FACTS, RESULTS
 from backpain_cli.knowledge.files import write_private_atomically
 from backpain_cli.knowledge.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 
@@ -169,7 +169,9 @@ def _answers(kb: Knowledge, pathway: Pathway) -> tuple[list[Answer], list[str]]:
     facts += [f for f in given if f not in facts]
     answers = [Answer(_capitalised(_label(kb, f)), given[f]) for f in facts if f in given]
     duration_given = "weeks" in given or "months" in given
-    skipped = [f for f in facts if f not in given and f not in ("weeks", "months") and not FACTS[f].derived]
+    # "Tried" stands for every result: a plan need not list "helped: not given" and the rest as well.
+    results = set(RESULTS.values()) - {"tried"}
+    skipped = [f for f in facts if f not in given and f not in ("weeks", "months", *results) and not FACTS[f].derived]
     not_given = ([] if duration_given else [_label(kb, "stage")]) + [_label(kb, f) for f in skipped]
     return answers, not_given
 
@@ -228,8 +230,12 @@ def _questions(pathway: Pathway) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str, Any]:
-    """Everything the templates show, as plain values, built in the order the plan cites its sources."""
+    """Everything the templates show, as plain values, built in the order the plan cites its sources:
+    page one (``summary``) first, then the full detail."""
+    from backpain_cli.views.plan_summary import summary_context
+
     cite = _Citations(kb)
+    summary = summary_context(kb, pathway, cite)
     answers, not_given = _answers(kb, pathway)
     urgent: dict[str, Any] | None = None
     if pathway.urgent is not None:
@@ -257,7 +263,7 @@ def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str
     if pathway.stage is not None:
         s = kb.stage(pathway.stage)
         stage = {"label": s.label, "meaning": s.meaning, "what_we_do": s.what_we_do, "sources": cite(s.sources)}
-    stage_ask = kb.questions["stage"].ask if "stage" in kb.questions else ""
+    stage_ask = kb.questions["stage"].prompt  # paper gets the walk's wording: no option names
     risk: dict[str, Any] | None = None
     if pathway.profile.risk is not None and pathway.profile.risk in kb.risk_groups:
         group = kb.risk_groups[pathway.profile.risk]
@@ -273,7 +279,7 @@ def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str
         for position, tier in enumerate(kb.tiers, start=1)
     ]
     missing = list(dict.fromkeys(f for s in pathway.steps for f in s.missing))
-    settle = [kb.questions[f].ask for f in missing if f in kb.questions] if pathway.urgent is None else []
+    settle = [kb.questions[f].prompt for f in missing if f in kb.questions] if pathway.urgent is None else []
     red_flags = [
         {
             "level": f.level,
@@ -296,6 +302,7 @@ def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str
             "overdue": today > kb.review_due,
         },
         "disclaimer": kb.disclaimer,
+        "summary": summary,
         "answers": answers,
         "not_given": not_given,
         "urgent": urgent,
@@ -324,59 +331,6 @@ def plan_context(kb: Knowledge, pathway: Pathway, *, today: dt.date) -> dict[str
 # --- rendering -----------------------------------------------------------------------------------------
 
 
-class MarkdownText(str):
-    """Text already safe to place in Markdown: the ``md`` filter's output, left alone by ``finalize``."""
-
-    __slots__ = ()
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_MD_LEADING = re.compile(r"^(?:([#+=-])|(\d+)([.)])(?=\s|$))")
-
-
-def md_escape(value: object) -> MarkdownText:
-    """One line of literal text for Markdown: backslash-escape whatever would change its meaning.
-
-    Escapes ``\\ ` * _ [ ] < > | ~``, an ``&`` that would start an entity, and a leading ``#``, ``-``,
-    ``+``, ``=`` or list number (``1.``, ``1)``); line breaks become spaces, so data cannot start a heading, list or quote.
-    """
-    if isinstance(value, MarkdownText):
-        return value
-    text = " ".join(str(value).split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    text = _MD_LEADING.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
-    return MarkdownText(text)
-
-
-def md_url(url: str) -> MarkdownText:
-    """An http(s) address as an autolink; anything else as escaped text."""
-    if re.fullmatch(r"https?://[^\s<>`]+", url, re.IGNORECASE):
-        return MarkdownText(f"<{url}>")
-    return md_escape(url)
-
-
-def md_code(text: str) -> MarkdownText:
-    """A fenced code block that the text cannot close early."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return MarkdownText(f"{fence}text\n{text}\n{fence}")
-
-
-def md_cite(cites: Iterable[Cite]) -> MarkdownText:
-    """ "Sources: A; B" for a list of citations, or nothing."""
-    labels = [c.label for c in cites]
-    return MarkdownText(f"Sources: {md_escape('; '.join(labels))}" if labels else "")
-
-
-def _md_finalize(value: Any) -> Any:
-    """Every ``{{ ... }}`` in a Markdown template: strings not already escaped are escaped here."""
-    if isinstance(value, str) and not isinstance(value, MarkdownText):
-        return md_escape(value)
-    return value
-
-
 @functools.cache
 def _environment(fmt: PlanFormat) -> Environment:
     import jinja2
@@ -391,7 +345,9 @@ def _environment(fmt: PlanFormat) -> Environment:
     if fmt == "html":
         env = jinja2.Environment(autoescape=True, **options)
     else:
-        env = jinja2.Environment(autoescape=False, finalize=_md_finalize, **options)  # noqa: S701 - Markdown, escaped by finalize
+        from backpain_cli.views.markdown import md_cite, md_code, md_escape, md_finalize, md_url
+
+        env = jinja2.Environment(autoescape=False, finalize=md_finalize, **options)  # noqa: S701 - Markdown, escaped by finalize
         env.filters["md"] = md_escape
         env.filters["md_url"] = md_url
         env.filters["md_code"] = md_code
