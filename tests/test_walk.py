@@ -227,6 +227,20 @@ def test_walk_offers_to_save_and_never_overwrites_without_asking(runner: CliRunn
     assert "Discectomy" in saved and "saved your plan" in err
 
 
+@pytest.mark.parametrize("name", ["plan.md", "./sub/../plan.md"])
+def test_the_saved_plan_s_full_path_is_printed(
+    runner: CliRunner, terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Issue 12: "saved your plan to plan.md" did not say where that is; the full path does."""
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, _, err = walk(runner, [*FULL_WALK[:-1], "yes", name])
+    assert code == 0, err
+    assert f"backpain: saved your plan to {(tmp_path / 'plan.md').resolve()}\n" in err
+    result = runner.invoke(cli.app, ["pathway", "--months", "4", "--save", "again.md"])
+    assert f"saved your plan to {(tmp_path / 'again.md').resolve()}\n" in result.stderr
+
+
 @pytest.mark.parametrize("bad", ["no-such-folder/plan.md", "a-file/plan.md"], ids=["missing-folder", "file-as-folder"])
 def test_a_save_path_whose_folder_cannot_take_it_is_asked_again(runner: CliRunner, terminal: None, tmp_path: Path, bad: str) -> None:
     """Issue 14: the walk threw every answer away when the folder did not exist; now it asks again, saying why."""
