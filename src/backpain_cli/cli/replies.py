@@ -192,12 +192,12 @@ def parse_numbers(reply: str, count: int) -> tuple[int, ...]:
     text = _short(reply)
     if text in NONE_WORDS:
         return ()
-    example = f"type numbers from 1 to {count}, for example 2 or 1, 3"
+    example = f"type the numbers that apply, from 1 to {count} (for example: 2, or 1 and 3)"
     if text in YES:
-        raise UsageError(f"which ones? T{example[1:]}")
+        raise UsageError("which ones? Type their numbers (for example: 2, or 1 and 3)")
     parts = [part.rstrip(".)") for part in re.split(r"(?:\s*[,;&/]\s*|\s+and\s+|\s+)", text) if part]
     if not parts or not all(re.fullmatch("[0-9]{1,3}", part) and 1 <= int(part) <= count for part in parts):
-        raise UsageError(f"{example}, or press Enter for none")
+        raise UsageError(f"{example}, or type none")
     return tuple(dict.fromkeys(int(part) for part in parts))
 
 

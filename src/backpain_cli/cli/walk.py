@@ -127,7 +127,7 @@ class Walk:
                 lead = "You pressed Enter." if not reply.strip() else "You did not type a number."
                 reply = self.read(f"{lead} Do any of these warning signs apply to you? [yes/no] ")
                 if simple(reply) in YES:
-                    prompt = "Which ones? Type their numbers, for example 2 or 1, 3:"
+                    prompt = "Which ones? Type their numbers (for example: 2, or 1 and 3):"
                     continue
                 if simple(reply) in NO or simple(reply) in NONE_WORDS:
                     return  # none, said twice
