@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +20,8 @@ from backpain_cli import cli
 from backpain_cli.cli import seams
 
 FULL_WALK = [
-    "",  # no warning signs
+    "",  # Enter on the warning signs...
+    "no",  # ...and none apply when asked again
     "5 months",
     "yes",  # leg pain
     "7",
@@ -68,14 +70,14 @@ def test_red_flag_stops_the_walk_with_the_action(runner: CliRunner, terminal: No
 
 
 def test_every_question_can_be_skipped(runner: CliRunner, terminal: None) -> None:
-    code, out, err = walk(runner, [""] * 12 + ["no"], "--json")
+    code, out, err = walk(runner, [""] * 13 + ["no"], "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["stage"] is None and data["answers"]["tried"] == []
 
 
 def test_bad_answers_are_asked_again_with_the_reason(runner: CliRunner, terminal: None) -> None:
-    replies = ["13", "", "four months", "4 months", "maybe", "no", "11", "6", "unicorn therapy", "physio", "", "", "", "", "", "no"]
+    replies = ["13", "none", "four mnths", "4 months", "maybe", "no", "11", "6", "unicorn therapy", "physio", "", "", "", "", "", "no"]
     code, out, err = walk(runner, replies, "--json")
     assert code == 0, err
     assert err.count("Sorry:") >= 5
@@ -83,6 +85,135 @@ def test_bad_answers_are_asked_again_with_the_reason(runner: CliRunner, terminal
     assert answers["months"] == 4 and answers["leg_pain"] is False and answers["pain"] == 6
     assert answers["tried"] == ["physical-therapy"]
     assert "Traceback" not in err
+
+
+# Up to the question about what was tried: no warning signs (Enter, then no), 4 months, no leg pain, 6.
+TO_TRIED = ["", "no", "4 months", "no", "6"]
+
+
+def test_walk_reads_answers_as_people_type_them(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, ["", "no", "about 4 months", "yes", "7/10", *[""] * 10], "--json")
+    assert code == 0, err
+    answers = json.loads(out)["answers"]
+    assert answers["months"] == 4 and answers["pain"] == 7 and answers["red_flags"] == []
+    assert "Sorry" not in err
+    code, out, err = walk(runner, ["none", "six weeks", "no", "7 out of 10", *[""] * 10], "--json")
+    answers = json.loads(out)["answers"]
+    assert code == 0 and answers["weeks"] == 6 and answers["pain"] == 7, err
+
+
+def test_one_unknown_name_keeps_the_others(runner: CliRunner, terminal: None) -> None:
+    """Issue 12: "physio, yoga, blorp" threw away physio and yoga; now only blorp is asked about again."""
+    replies = [*TO_TRIED, "physio, yoga, blorp", "", "3", "2", *[""] * 8]
+    code, out, err = walk(runner, replies, "--json")
+    assert code == 0, err
+    said = " ".join(err.split())
+    assert "No treatment called 'blorp'" in said and "Type 'blorp' another way, type list to see the names" in said
+    assert "Noted: Physical therapy" in said
+    answers = json.loads(out)["answers"]
+    assert answers["tried"] == ["physical-therapy"] and answers["helped_a_little"] == ["yoga-tai-chi"]
+
+
+def test_an_unknown_name_typed_again_is_added(runner: CliRunner, terminal: None) -> None:
+    replies = [*TO_TRIED, "physio and blorp, zzzq", "heat", "3", "1", *[""] * 8]
+    code, out, err = walk(runner, replies, "--json")
+    assert code == 0, err
+    assert "Type 'blorp' and 'zzzq' another way" in " ".join(err.split())
+    answers = json.loads(out)["answers"]
+    assert answers["tried"] == ["physical-therapy"] and answers["helped"] == ["heat"]
+
+
+@pytest.mark.parametrize("word", ["list", "?", "help", "LIST"])
+def test_list_in_the_name_prompt_shows_the_names_and_asks_again(runner: CliRunner, terminal: None, word: str, kb: Any) -> None:
+    code, out, err = walk(runner, [*TO_TRIED, word, "physio", "3", *[""] * 8], "--json")
+    assert code == 0, err
+    for tier in kb.tiers:
+        assert tier.name in err
+    assert err.count("What have you already tried for this pain?") == 2  # listed, then asked again
+    assert json.loads(out)["answers"]["tried"] == ["physical-therapy"]
+    lines = err.splitlines()  # (the runner echoes no answers, so a prompt and what follows it share a line)
+    start = next(i for i, line in enumerate(lines) if line.startswith("Every option, by kind of care."))
+    listed = lines[start : lines.index("Surgery (last resort)") + 3]
+    assert max(map(len, listed)) <= 80 and all(line.startswith("  ") or line in [t.name for t in kb.tiers] for line in listed[2:])
+
+
+def test_enter_on_the_warning_signs_asks_before_taking_none(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, ["", "yes", "2", "no"])
+    assert code == 0, err
+    assert "You pressed Enter. Do any of these warning signs apply to you? [yes/no]" in err
+    assert "emergency department" in out
+    assert "How long have you had this pain" not in err  # the walk ends on the action
+
+
+def test_enter_twice_on_the_warning_signs_is_not_taken_as_none(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, ["skip", "", *[""] * 12], "--json")
+    assert code == 0, err
+    said = " ".join(err.split())
+    assert "You did not type a number. Do any of these warning signs apply to you?" in said
+    assert "If you are not sure about any of these warning signs, ask a doctor or nurse" in said
+    assert "How long have you had this pain" in said  # then the walk goes on
+    assert json.loads(out)["answers"]["red_flags"] == []
+
+
+def test_several_warning_signs_each_keep_their_action(runner: CliRunner, terminal: None) -> None:
+    code, out, err = walk(runner, ["1 and 8", "no"], "--json")
+    assert code == 0, err
+    walked = json.loads(out)
+    direct = json.loads(
+        runner.invoke(cli.app, ["pathway", "--red-flag", "saddle-numbness", "--red-flag", "cancer-history", "--json"]).stdout
+    )
+    assert sorted(walked["answers"]["red_flags"]) == ["cancer-history", "saddle-numbness"]
+    assert walked == direct
+
+
+# Two bad replies to every question the walk can ask, then a skip; "13" and "maybe" fail everywhere.
+BAD_EVERYWHERE = ["13", "maybe", "no"]
+BAD_EVERYWHERE += ["13", "more than 3 months", "4 months"]
+BAD_EVERYWHERE += ["maybe", "13", "yes"]
+BAD_EVERYWHERE += ["13", "3/5", "7"]
+BAD_EVERYWHERE += ["physio, blorp", "zzzq", "exercise class"]
+BAD_EVERYWHERE += ["13", "maybe", "3", "9", "", "lots", "-1", "8"]
+BAD_EVERYWHERE += ["13", "maybe", "", "13", "maybe", "", "13", "maybe", ""]
+BAD_EVERYWHERE += ["13", "maybe", "", "13", "maybe", "none", "no"]
+
+
+def test_nothing_the_walk_says_names_an_option(runner: CliRunner, terminal: None) -> None:
+    """Issue 12: the walk showed "--pain must be ..." and "run 'backpain list'"; it speaks of answers, not options."""
+    code, _, err = walk(runner, BAD_EVERYWHERE)
+    assert code == 0, err
+    assert err.count("Sorry:") >= 15
+    assert not re.search(r"--[a-z]", err), [line for line in err.splitlines() if "--" in line]
+    assert "run 'backpain" not in err and "Traceback" not in err
+
+
+def test_a_shared_check_naming_an_option_is_said_plainly(runner: CliRunner, terminal: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a reply pass the walk's reading but fail the options' checks, the walk still names no option."""
+    from backpain_cli.cli import walk as walk_module
+
+    monkeypatch.setattr(walk_module, "parse_pain", lambda reply: 12.0)  # past what build_profile allows
+    code, out, err = walk(runner, ["none", "4 months", "no", "7", *[""] * 10], "--json")
+    assert code == 0 and "--pain" not in err and "That answer cannot be used here" in err
+    assert json.loads(out)["answers"]["pain"] is None
+
+
+def test_plain_wording_of_shared_messages() -> None:
+    from backpain_cli.cli.walk import plain
+
+    assert plain("give the duration once: --months or --weeks, not both", "x") == "x"
+    assert plain("unknown red-flag code 'a': run 'backpain red-flags' to see the codes", "x") == "x"
+    assert plain("no treatment called 'blorp'; run 'backpain list' to see every option", "x") == "no treatment called 'blorp'"
+
+
+def test_walk_questions_keep_their_hanging_indent(runner: CliRunner, terminal: None) -> None:
+    _, _, err = walk(runner, ["none"])
+    lines = err.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("  1. "))
+    prompt = next(i for i, line in enumerate(lines) if line.startswith("Do you have any of these warning signs?"))
+    for line in lines[first:prompt]:
+        assert re.match(r" ?[ 1]\d\. |     \S", line), line  # a number, or a wrapped line under the text
+    why = next(i for i, line in enumerate(lines) if line.startswith("Why we ask: Guidelines treat new pain"))
+    assert lines[why + 1].startswith(" " * len("Why we ask: ")) and lines[why + 1].strip()
+    assert max(map(len, lines)) <= 80
 
 
 def test_walk_offers_to_save_and_never_overwrites_without_asking(runner: CliRunner, terminal: None, tmp_path: Path) -> None:
@@ -94,6 +225,20 @@ def test_walk_offers_to_save_and_never_overwrites_without_asking(runner: CliRunn
     assert target.read_text(encoding="utf-8") == "my own notes"  # asked, answered no: untouched
     saved = (tmp_path / "plan.md").read_text(encoding="utf-8")
     assert "Discectomy" in saved and "saved your plan" in err
+
+
+@pytest.mark.parametrize("name", ["plan.md", "./sub/../plan.md"])
+def test_the_saved_plan_s_full_path_is_printed(
+    runner: CliRunner, terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Issue 12: "saved your plan to plan.md" did not say where that is; the full path does."""
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, _, err = walk(runner, [*FULL_WALK[:-1], "yes", name])
+    assert code == 0, err
+    assert f"backpain: saved your plan to {(tmp_path / 'plan.md').resolve()}\n" in err
+    result = runner.invoke(cli.app, ["pathway", "--months", "4", "--save", "again.md"])
+    assert f"saved your plan to {(tmp_path / 'again.md').resolve()}\n" in result.stderr
 
 
 @pytest.mark.parametrize("bad", ["no-such-folder/plan.md", "a-file/plan.md"], ids=["missing-folder", "file-as-folder"])

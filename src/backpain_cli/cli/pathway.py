@@ -197,4 +197,5 @@ def pathway_flow(
 
         save = offer_to_save(prompts, save_to)  # a name that cannot be saved to is asked again
     if save is not None:
-        sys.stderr.write(f"backpain: saved your plan to {printable(str(save))}\n")  # stderr: stdout stays the pathway (or JSON)
+        where = printable(str(save.resolve()))  # the full path: a person can find the file from anywhere
+        sys.stderr.write(f"backpain: saved your plan to {where}\n")  # stderr: stdout stays the pathway (or JSON)
