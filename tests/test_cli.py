@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from backpain_cli import __version__, cli
@@ -502,3 +503,49 @@ def test_kb_check_cases_names_each_failure_and_exits_4(runner: CliRunner, write_
     assert "case surgery-after-a-painkiller: discectomy: got 'consider'" in out and "1 failed" in out
     code, out, _ = run(runner, "kb", "check", "--cases", str(cases))  # the shipped knowledge base passes it
     assert code == 0
+
+
+# --- the first screen ------------------------------------------------------------------------------------
+
+FIRST_SCREEN_PROFILES = [
+    ["--months", "4"],
+    ["--weeks", "2"],
+    ["--weeks", "8", "--risk", "high"],
+    ["--months", "4", "--risk", "high"],
+    ["--months", "4", "--risk", "high", "--helped", "heat", "--tried", "physio"],
+    ["--months", "4", "--risk", "high", "--helped", "heat,massage", "--helped-a-little", "ibuprofen"],
+    ["--months", "8", "--leg-pain", "--pain", "8", "--tried", "physio,cbt", "--programme-weeks", "8", "--imaging-match"],
+    ["--months", "8", "--guideline", "acp", "--tried", "exercise,nsaids"],
+    ["--months", "8", "--guideline", "who", "--risk", "high", "--helped", "yoga"],
+    ["--months", "14", "--leg-pain", "--neuropathic", "--tried", "physio,cbt,pain management programme", "--programme-weeks", "12"],
+    ["--months", "4", "--avoid", "medication", "--helped", "tramadol"],
+    ["--months", "4", "--tried", "stretching,tablets,heat"],
+]
+
+
+@pytest.mark.parametrize("args", FIRST_SCREEN_PROFILES, ids=lambda a: " ".join(a))
+def test_every_next_step_is_on_the_first_24_lines(runner: CliRunner, kb: Knowledge, args: list[str]) -> None:
+    """At 80 x 24, a person sees every step to take now (and what to keep up) without scrolling."""
+    from backpain_cli.engine.answers import build_profile
+    from backpain_cli.engine.digest import digest
+    from backpain_cli.engine.pathway import build_pathway
+
+    code, out, err = run(runner, "pathway", *args)
+    assert code == 0, err
+    first = out.splitlines()[:24]
+    d = digest(kb, build_pathway(kb, build_profile(kb, _answers_of(args))))
+    steps = (*d.keep, *d.now)
+    assert steps, "a profile with no next steps tests nothing here"
+    for step in steps:
+        assert any(step.treatment.name in line for line in first), f"{step.treatment.name} is below the first screen"
+    assert first[0] == "Your back pain pathway" and first[1].startswith("Warning signs:")
+    assert len(out.splitlines()) <= 70
+
+
+def _answers_of(args: list[str]) -> Any:
+    """The same answers the CLI reads, through Click's own parser for the pathway command."""
+    from backpain_cli.engine.answers import from_options
+
+    command = typer.main.get_command(cli.app).commands["pathway"]  # type: ignore[attr-defined]
+    ctx = command.make_context("pathway", list(args), resilient_parsing=True)
+    return from_options(ctx.params)

@@ -271,7 +271,7 @@ def _nested(key: str, depth: int) -> str:
 
 def _with_rule_when(write_kb: Any, condition: str) -> Path:
     """The shipped file with a first rule whose condition is ``condition`` (YAML text)."""
-    rule = {"when": {"condition": "deep-placeholder"}, "status": "now", "reason": "x", "sources": ["nice-ng59"]}
+    rule = {"when": {"condition": "deep-placeholder"}, "status": "now", "reason": "x", "short": "x", "sources": ["nice-ng59"]}
     path = write_kb(lambda d: d["treatments"][0]["rules"].insert(0, rule))
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("condition: deep-placeholder", f"all: [{condition}]", 1), encoding="utf-8")
@@ -311,3 +311,19 @@ def test_invisible_and_direction_changing_characters_are_refused(write_kb: Any, 
     with pytest.raises(KnowledgeBaseError) as caught:
         knowledge.load(path)
     assert any(p.path == "treatments[0].summary" and f"U+{ord(char):04X}" in p.message for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("short", "found"),
+    [(None, "missing key 'short'"), ("x" * 61, "is 61 characters long")],
+)
+def test_a_step_to_take_now_needs_a_short_reason(write_kb: Any, short: str | None, found: str) -> None:
+    """A now step is listed on the first screen by its short reason: without one, or with one too long
+    for a line, the file is refused (so no future rule can push the next steps off the first screen)."""
+    rule: dict[str, Any] = {"status": "now", "reason": "x", "sources": ["nice-ng59"]}
+    if short is not None:
+        rule["short"] = short
+    path = write_kb(lambda d: d["treatments"][0]["rules"].insert(0, rule))
+    with pytest.raises(KnowledgeBaseError) as caught:
+        knowledge.load(path)
+    assert any(p.path.startswith("treatments[0].rules[0]") and found in p.message for p in caught.value.problems)

@@ -183,7 +183,8 @@ def pathway_flow(
         from backpain_cli.engine.answers import understood
         from backpain_cli.views import pathway_text
 
-        output.render(pathway_text.pathway(kb, result, why=why, full=show_all, understood=understood(kb, given)))
+        walked = prompts is not None
+        output.render(pathway_text.pathway(kb, result, why=why, full=show_all, understood=understood(kb, given), walked=walked))
 
     def save_to(path: Path, replace: bool) -> None:
         from backpain_cli.views.plan import plan_format, render_plan, save_plan

@@ -83,6 +83,7 @@ class Step(NamedTuple):
     trace: tuple[RuleTrace, ...]
     missing: tuple[str, ...] = ()  # facts whose answers would decide a needs-answer step
     avoided: bool = False
+    short: str = ""  # the reason in a few words, when the rule or signal gives one (every now and helped step)
 
     def would_change_with(self) -> tuple[str, ...]:
         """The answers that could change this step: those the rules that were checked look at."""
@@ -273,7 +274,7 @@ def _decide(knowledge: Knowledge, treatment: Treatment, facts: Facts, tier_rules
     if blockers:
         step = _needs_answer(knowledge, treatment, blockers, tuple(traces))
     else:
-        step = Step(treatment, 0, decided.status, decided.reason, decided.sources, decided.path, tuple(traces))
+        step = Step(treatment, 0, decided.status, decided.reason, decided.sources, decided.path, tuple(traces), short=decided.short or "")
     return _cap_to_guideline(knowledge, step, facts)
 
 
@@ -324,7 +325,12 @@ def _cap_to_guideline(knowledge: Knowledge, step: Step, facts: Facts) -> Step:
         assert chosen.scope is not None
         trace = RuleTrace("guidelines", "guideline", "not-covered", "applied", scope, chosen.scope.fact_names())
         return step._replace(
-            status="not-covered", reason=chosen.scope_note, sources=chosen.sources, rule_path="guidelines", trace=(*step.trace, trace)
+            status="not-covered",
+            reason=chosen.scope_note,
+            short="",
+            sources=chosen.sources,
+            rule_path="guidelines",
+            trace=(*step.trace, trace),
         )
     stances = [s for s in step.treatment.guidelines if s.source in chosen.sources]
     if not any(s.direction in ("for", "restricted") and s.verified != "U" for s in stances):
@@ -335,7 +341,9 @@ def _cap_to_guideline(knowledge: Knowledge, step: Step, facts: Facts) -> Step:
         reason = knowledge.messages["guideline-against" if against else "guideline-silent"].format(guideline=chosen.short, note=note)
         sources = tuple(dict.fromkeys(s.source for s in shown)) or chosen.sources
         trace = RuleTrace("guidelines", "guideline", status, "applied", None, frozenset({"guideline"}))
-        return step._replace(status=status, reason=reason.strip(), sources=sources, rule_path="guidelines", trace=(*step.trace, trace))
+        return step._replace(
+            status=status, reason=reason.strip(), short="", sources=sources, rule_path="guidelines", trace=(*step.trace, trace)
+        )
     if scope is None or scope.result is True:
         return step
     assert chosen.scope is not None
@@ -345,6 +353,7 @@ def _cap_to_guideline(knowledge: Knowledge, step: Step, facts: Facts) -> Step:
     return step._replace(
         status="needs-answer",
         reason=f"{asks} {chosen.scope_note}".strip(),
+        short="",
         sources=chosen.sources,
         rule_path="guidelines",
         trace=(*step.trace, trace),
@@ -380,5 +389,11 @@ def _apply_result(knowledge: Knowledge, step: Step, result: str | None) -> Step:
     if keeps:
         return step._replace(reason=f"{step.reason} {signal.reason}", sources=sources, trace=(*step.trace, trace))
     return step._replace(
-        status=signal.status, reason=signal.reason, sources=signal.sources, rule_path=trace.path, trace=(*step.trace, trace), missing=()
+        status=signal.status,
+        reason=signal.reason,
+        short=signal.short or "",
+        sources=signal.sources,
+        rule_path=trace.path,
+        trace=(*step.trace, trace),
+        missing=(),
     )

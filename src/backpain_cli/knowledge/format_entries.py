@@ -76,14 +76,42 @@ STANCE = Record(
     ],
     lambda v, path, r: m.Stance(**v),
 )
+# A step a person should act on (``now``, or ``helped``: keep it up) is listed on the first screen with a
+# short reason, so a rule or signal that sets one must give it, in at most this many characters.
+SHORT_MAX = 60
+SHORT_NEEDED = ("now", "helped")
+SHORT_MEANING = (
+    f"the reason in a few words (at most {SHORT_MAX} characters) for the first screen and the plan's first page; "
+    f"needed with status {' or '.join(SHORT_NEEDED)}"
+)
+
+
+def _short(v: dict[str, Any], path: str, r: Reading) -> None:
+    """A step on the first screen needs its short reason, and it must be short."""
+    if v["short"] is None and v["status"] in SHORT_NEEDED:
+        r.fail(
+            path,
+            "missing key 'short'",
+            f"a {v['status']} step is listed on the first screen with a reason of at most {SHORT_MAX} characters",
+        )
+    elif v["short"] is not None and len(v["short"]) > SHORT_MAX:
+        r.fail(f"{path}.short", f"is {len(v['short'])} characters long", f"keep it to {SHORT_MAX}; the full reason is shown with --all")
+
+
+def _signal(v: dict[str, Any], path: str, r: Reading) -> m.Signal:
+    _short(v, path, r)
+    return m.Signal(**v)
+
+
 SIGNAL = Record(
     "signal",
     [
         Field("status", Choice(SIGNAL_STATUSES), "what the option becomes: never a status that puts it forward"),
         Field("reason", TEXT, "what to tell the person"),
+        Field("short", TEXT, SHORT_MEANING, required=False),
         Field("sources", SOURCE_IDS, "the sources behind it"),
     ],
-    lambda v, path, r: m.Signal(**v),
+    _signal,
 )
 AUDIT_EXCEPTION = Record(
     "audit exception",
@@ -104,7 +132,8 @@ def _rule(v: dict[str, Any], path: str, r: Reading) -> m.Rule | None:
         status = "not-yet"
     guidelines = frozenset(v["guidelines"]) if v["guidelines"] is not None else None
     condition = v[kind] if kind != "always" else None
-    return m.Rule(kind, condition, cast(m.Status, status), v["reason"], v["sources"], guidelines, path)
+    _short({**v, "status": status}, path, r)
+    return m.Rule(kind, condition, cast(m.Status, status), v["reason"], v["sources"], guidelines, path, v["short"])
 
 
 class _RuleStatus(Choice):
@@ -130,7 +159,8 @@ RULE = Record(
             )
         ),
         Field("status", _RuleStatus(m.RULE_STATUSES), "the status it sets", required=False),
-        Field("reason", TEXT, "the one-line reason shown with the step"),
+        Field("reason", TEXT, "the reason shown with the step"),
+        Field("short", TEXT, SHORT_MEANING, required=False),
         Field("sources", SOURCE_IDS, "the sources behind it"),
         Field("guidelines", ListOf(Ref("guidelines", "guideline")), "the guideline modes it applies in (default: all)", required=False),
     ],

@@ -154,6 +154,7 @@ class Signal(NamedTuple):
     status: Status
     reason: str
     sources: tuple[str, ...]
+    short: str | None = None  # the reason in a few words, for the first screen
 
 
 # What a person can say about an option they tried, in the words answers files and the journal use.
@@ -211,6 +212,7 @@ class Rule(NamedTuple):
     sources: tuple[str, ...]
     guidelines: frozenset[str] | None
     path: str
+    short: str | None = None  # the reason in a few words, for the first screen (needed with now)
 
 
 class Treatment(NamedTuple):

@@ -27,17 +27,22 @@ if TYPE_CHECKING:  # Panel and Tree are imported where used: most outputs need n
 
 # How many "worth discussing" options the short pathway shows; --all shows every option.
 DISCUSS_SHOWN = 4
+ALL_WITH_OPTION = "To see every option and the full reasons, add --all to the same command."
+ALL_IN_PLAN = "A saved plan has every option and the full reasons."
 
 
-def pathway(kb: Knowledge, p: Pathway, *, why: bool = False, full: bool = False, understood: Understood = ()) -> Group:
+def pathway(
+    kb: Knowledge, p: Pathway, *, why: bool = False, full: bool = False, understood: Understood = (), walked: bool = False
+) -> Group:
     """The short pathway: what to do next first. ``full`` (--all) or ``why`` adds every option, the ladder
     and the full reasons. With a warning sign, nothing but the sign's actions, ending on them.
-    ``understood`` says how names were read ("stretching" as physical therapy)."""
+    ``understood`` says how names were read ("stretching" as physical therapy). After the guided walk
+    (``walked``) it names no options: questions are the walk's own and the saved plan holds the detail."""
     if p.urgent is not None:
         return _urgent(kb, p)
     if full or why:
         return _full(kb, p, why=why, understood=understood)
-    return _short(kb, p, understood)
+    return _short(kb, p, understood, walked)
 
 
 Understood = tuple[tuple[str, str], ...]
@@ -66,34 +71,31 @@ def _urgent(kb: Knowledge, p: Pathway) -> Group:
     )
 
 
-def _short(kb: Knowledge, p: Pathway, understood: Understood) -> Group:
+def _short(kb: Knowledge, p: Pathway, understood: Understood, walked: bool) -> Group:
     d = digest(kb, p)
     parts: list[RenderableType] = [
         Text("Your back pain pathway", style="bold"),
         _warning_line(kb),
         _stage_line(kb, p),
-        *_understood(understood),
     ]
     if p.guideline != "default":
         parts.append(Text.assemble(("Following: ", "bold"), kb.guideline_modes[p.guideline].name))
     if p.profile.risk is not None:
         parts.append(Text.assemble(("Your risk group: ", "bold"), kb.risk_groups[p.profile.risk].label))
-    parts += _section(kb, "Your next steps", (*d.keep, *d.now), reasons=True)
-    parts += _section(kb, "Worth discussing", d.discuss[:DISCUSS_SHOWN], reasons=True)
+    notes = _Footnotes(kb)
+    parts += _section("Your next steps", (*d.keep, *d.now), notes, brief=True)
+    parts += _section("Worth discussing", d.discuss[:DISCUSS_SHOWN], notes)
     if len(d.discuss) > DISCUSS_SHOWN:
         more = "; ".join(s.treatment.name for s in d.discuss[DISCUSS_SHOWN:])
         parts.append(indent(Text(f"Also worth a word: {more}.", style="dim")))
     if d.later:
         parts += [Text(""), Text("Later, if these don't help", style="bold"), indent(Text("; ".join(s.treatment.name for s in d.later)))]
-    parts += _section(kb, "What you have tried", d.tried, reasons=True)
+    parts += _section("What you have tried", d.tried, notes)
     if d.missing:
         parts += [Text(""), Text("Answers that would settle more of your plan", style="bold")]
-        parts += [hang("•", kb.questions[f].ask) for f in d.missing]
-    parts += [
-        Text(""),
-        Text("See every option, the ladder and the full reasons: backpain pathway ... --all", style="dim"),
-        disclaimer(kb),
-    ]
+        parts += [hang("•", kb.questions[f].prompt if walked else kb.questions[f].ask) for f in d.missing]
+    everything = ALL_IN_PLAN if walked else ALL_WITH_OPTION
+    parts += [Text(""), *notes.key(), *_understood(understood), Text(everything, style="dim"), disclaimer(kb)]
     return Group(*parts)
 
 
@@ -107,7 +109,28 @@ def _stage_line(kb: Knowledge, p: Pathway) -> Text:
     return Text.assemble(("How long: ", "bold"), kb.stage(p.stage).label)
 
 
-def _section(kb: Knowledge, title: str, steps: tuple[Step, ...], *, reasons: bool) -> list[RenderableType]:
+class _Footnotes:
+    """Numbers the sources in the order the short pathway cites them: a step ends "[1,2]" and one
+    line at the end names them, so a step's reason and sources fit on one line."""
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.numbers: dict[str, int] = {}
+
+    def mark(self, ids: Iterable[str]) -> str:
+        numbers = sorted(self.numbers.setdefault(i, len(self.numbers) + 1) for i in ids if i in self.kb.sources)
+        return "[" + ",".join(map(str, numbers)) + "]" if numbers else ""  # no spaces: the mark never wraps
+
+    def key(self) -> list[RenderableType]:
+        if not self.numbers:
+            return []
+        listed = "; ".join(f"[{n}] {self.kb.sources[i].label}" for i, n in self.numbers.items())
+        return [Hang(Text("Sources: ", style="dim"), Text(listed, style="dim"))]
+
+
+def _section(title: str, steps: tuple[Step, ...], notes: _Footnotes, *, brief: bool = False) -> list[RenderableType]:
+    """A heading and its steps: each name, then its reason and its source numbers.
+    ``brief`` uses the short reason, so the next steps fit on the first screen."""
     if not steps:
         return []
     lines: list[RenderableType] = [Text(""), Text(title, style="bold")]
@@ -115,9 +138,8 @@ def _section(kb: Knowledge, title: str, steps: tuple[Step, ...], *, reasons: boo
         name = Text(s.treatment.name, style="bold")
         if s.avoided:
             name.append("  (a kind of care you would rather avoid)", style="dim")
-        # The sources follow the reason on its own line's end, dimmed: a step costs no line for them.
-        body = Text.assemble(s.reason, " ", ("(" + "; ".join(kb.sources[i].label for i in s.sources if i in kb.sources) + ")", "dim"))
-        lines.append(Hang(Text("  • "), name, body) if reasons else Hang(Text("  • "), name))
+        reason = (s.short or s.reason) if brief else s.reason
+        lines.append(Hang(Text("  • "), name, Text.assemble(reason, " ", (notes.mark(s.sources), "dim"))))
     return lines
 
 

@@ -41,7 +41,7 @@ def summary_context(kb: Knowledge, pathway: Pathway, cite: Callable[[Iterable[st
     if pathway.urgent is not None:
         return {"steps": [], "discuss": [], "later": [], "questions": [], "warnings": warnings}
     d = digest(kb, pathway)
-    steps = [SummaryStep(s.treatment.name, s.reason, cite(s.sources)) for s in (*d.keep, *d.now)]
+    steps = [SummaryStep(s.treatment.name, s.short or s.reason, cite(s.sources)) for s in (*d.keep, *d.now)]
     return {
         "steps": steps,
         "discuss": [s.treatment.name for s in d.discuss[:DISCUSS_SHOWN]],
