@@ -549,3 +549,23 @@ def _answers_of(args: list[str]) -> Any:
     command = typer.main.get_command(cli.app).commands["pathway"]  # type: ignore[attr-defined]
     ctx = command.make_context("pathway", list(args), resilient_parsing=True)
     return from_options(ctx.params)
+
+
+HELP_COMMANDS = [[], ["list"], ["explain"], ["compare"], ["search"], ["red-flags"], ["sources"], ["pathway"], ["walk"], ["kb", "check"]]
+
+
+@pytest.mark.parametrize("args", HELP_COMMANDS, ids=lambda a: " ".join(a) or "backpain")
+def test_help_is_plain_text_that_fits_80_columns(args: list[str]) -> None:
+    """Help piped to a file is plain text: no boxes, no padding, no option name cut off, and the
+    examples are whole commands on lines of their own."""
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "backpain_cli", *args, "--help"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Usage: backpain")
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
+    assert not any(ch in done.stdout for ch in "│╭╰…\x1b")
+    if not args:
+        assert "    backpain pathway --months 4 --leg-pain" in lines
+    if args == ["pathway"]:
+        assert any(line.startswith("  --medial-branch-block RESULT") for line in lines)

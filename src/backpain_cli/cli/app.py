@@ -86,10 +86,11 @@ class BackpainGroup(TyperGroup):
             if isinstance(stop, Stopped):  # SIGTERM or SIGHUP while a file was written: it was removed
                 output.error_line(stop.message)
                 raise
-            # Rich answers a closed pipe (help piped into `head`) by pointing stdout at /dev/null
-            # and exiting 1; for backpain a reader that went away is not an error.
-            if stop.code == 1 and output.stdout_identity() != stdout_before:
-                sys.exit(ExitCode.OK)
+            # Click (and Rich) answer a closed pipe (help piped into `head`) by wrapping or redirecting
+            # stdout and exiting 1; for backpain a reader that went away is not an error.
+            pacified = type(sys.stdout).__name__ == "PacifyFlushWrapper"
+            if stop.code == 1 and (pacified or output.stdout_identity() != stdout_before):
+                output.quiet_closed_pipe()
             raise
         except OSError as error:
             failed = output.stdout_failed(error)  # a write that bypassed output.write_stdout (Typer's help)
@@ -127,14 +128,19 @@ class BackpainGroup(TyperGroup):
 app = typer.Typer(
     cls=BackpainGroup,
     name="backpain",
-    epilog="Examples: backpain list | backpain explain epidural | backpain pathway --months 4 --leg-pain. " + EXIT_CODES_HELP,
+    epilog="\b\nExamples:\n  backpain list\n  backpain explain epidural\n  backpain pathway --months 4 --leg-pain\n  backpain walk\n\n"
+    + EXIT_CODES_HELP,
     no_args_is_help=False,
+    # Click's own help: plain text in a pipe, no boxes or padding, long option names never cut off.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,  # a person's health answers must never land in a traceback
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=True,
 )
 
-kb_app = typer.Typer(cls=TyperGroup, help="Check or audit a knowledge base file, or print its JSON Schema.", no_args_is_help=True)
+kb_app = typer.Typer(
+    cls=TyperGroup, help="Check or audit a knowledge base file, or print its JSON Schema.", no_args_is_help=True, rich_markup_mode=None
+)
 
 app.add_typer(kb_app, name="kb")
 
@@ -161,7 +167,9 @@ def state_of(ctx: typer.Context) -> State:
 
 KbOption = Annotated[
     str | None,
-    typer.Option("--kb", envvar="BACKPAIN_KB", help="Use this knowledge base file instead of the shipped one.", show_envvar=True),
+    typer.Option(
+        "--kb", metavar="FILE", envvar="BACKPAIN_KB", help="Use this knowledge base file instead of the shipped one.", show_envvar=True
+    ),
 ]
 
 

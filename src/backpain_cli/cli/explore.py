@@ -14,7 +14,9 @@ def list_command(
     ctx: typer.Context,
     tier: Annotated[
         str | None,
-        typer.Option("--tier", help="Only one tier: its number, name or a word such as surgery.", autocompletion=complete_tier),
+        typer.Option(
+            "--tier", metavar="TIER", help="Only one tier: its number, name or a word such as surgery.", autocompletion=complete_tier
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of options).")] = False,
 ) -> None:
@@ -42,7 +44,10 @@ def list_command(
 def explain_command(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(help="An id, a name or any alias, e.g. epidural, ibuprofen, physio.", autocompletion=complete_treatment)
+        str,
+        typer.Argument(
+            metavar="NAME", help="A name or any other word for it, e.g. epidural, ibuprofen, physio.", autocompletion=complete_treatment
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -68,7 +73,9 @@ def compare_command(
     names: Annotated[
         list[str],
         typer.Argument(
-            help="Two or more ids, names or aliases, e.g. epidural physio 'spinal cord stimulator'.", autocompletion=complete_treatment
+            metavar="NAME...",
+            help="Two or more ids, names or aliases, e.g. epidural physio 'spinal cord stimulator'.",
+            autocompletion=complete_treatment,
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -94,10 +101,13 @@ def compare_command(
 def search_command(
     ctx: typer.Context,
     text: Annotated[
-        str, typer.Argument(help="Words to look for in names, summaries, benefits, risks and guideline notes; typos are forgiven.")
+        str,
+        typer.Argument(
+            metavar="WORDS", help="Words to look for in names, summaries, benefits, risks and guideline notes; typos are forgiven."
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of hits, best first).")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="Show at most this many options.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="Show at most this many options.")] = 10,
 ) -> None:
     """Search every option's text, best matches first, with the matching words highlighted."""
     from backpain_cli.engine.search import search

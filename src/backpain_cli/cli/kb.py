@@ -17,9 +17,12 @@ if TYPE_CHECKING:
 @kb_app.command("check")
 def kb_check_command(
     ctx: typer.Context,
-    path: Annotated[str | None, typer.Argument(help="The file to check (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
+    path: Annotated[
+        str | None, typer.Argument(metavar="[FILE]", help="The file to check (default: --kb, $BACKPAIN_KB or the shipped one).")
+    ] = None,
     cases: Annotated[
-        str | None, typer.Option("--cases", help="Also run these worked cases against it (a YAML file like data/cases.yaml).")
+        str | None,
+        typer.Option("--cases", metavar="FILE", help="Also run these worked cases against it (a YAML file like data/cases.yaml)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -82,7 +85,9 @@ def _run_cases(kb: "Knowledge", worked: "list[Case]") -> dict[str, list[str]]:
 @kb_app.command("audit")
 def kb_audit_command(
     ctx: typer.Context,
-    path: Annotated[str | None, typer.Argument(help="The file to audit (default: --kb, $BACKPAIN_KB or the shipped one).")] = None,
+    path: Annotated[
+        str | None, typer.Argument(metavar="[FILE]", help="The file to audit (default: --kb, $BACKPAIN_KB or the shipped one).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check every entry for balance: harms, how large the benefit is, dated sources, review date."""

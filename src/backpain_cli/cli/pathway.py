@@ -19,36 +19,57 @@ if TYPE_CHECKING:
 @app.command("pathway")
 def pathway_command(
     ctx: typer.Context,
-    months: Annotated[float | None, typer.Option("--months", help="How many months you have had this pain.")] = None,
-    weeks: Annotated[float | None, typer.Option("--weeks", help="How many weeks you have had this pain (instead of --months).")] = None,
+    months: Annotated[float | None, typer.Option("--months", metavar="N", help="How many months you have had this pain.")] = None,
+    weeks: Annotated[
+        float | None, typer.Option("--weeks", metavar="N", help="How many weeks you have had this pain (instead of --months).")
+    ] = None,
     leg_pain: Annotated[bool | None, typer.Option("--leg-pain/--no-leg-pain", help="Pain spreads down a leg below the knee.")] = None,
-    pain: Annotated[float | None, typer.Option("--pain", help="Pain on most days, 0 (none) to 10 (worst).")] = None,
+    pain: Annotated[float | None, typer.Option("--pain", metavar="0-10", help="Pain on most days, 0 (none) to 10 (worst).")] = None,
     tried: Annotated[
         list[str] | None,
         typer.Option(
-            "--tried", help="Tried and it did not help enough (repeatable; any name 'explain' accepts).", autocompletion=complete_treatment
+            "--tried",
+            metavar="NAME",
+            help="Tried and it did not help enough (repeatable; any name 'explain' accepts).",
+            autocompletion=complete_treatment,
         ),
     ] = None,
     helped: Annotated[
-        list[str] | None, typer.Option("--helped", help="Tried and it helped enough (repeatable).", autocompletion=complete_treatment)
+        list[str] | None,
+        typer.Option("--helped", metavar="NAME", help="Tried and it helped enough (repeatable).", autocompletion=complete_treatment),
     ] = None,
     helped_a_little: Annotated[
         list[str] | None,
-        typer.Option("--helped-a-little", help="Tried and it helped a little, not enough (repeatable).", autocompletion=complete_treatment),
+        typer.Option(
+            "--helped-a-little",
+            metavar="NAME",
+            help="Tried and it helped a little, not enough (repeatable).",
+            autocompletion=complete_treatment,
+        ),
     ] = None,
     side_effects: Annotated[
         list[str] | None,
         typer.Option(
-            "--side-effects", help="Tried and it caused side effects or other problems (repeatable).", autocompletion=complete_treatment
+            "--side-effects",
+            metavar="NAME",
+            help="Tried and it caused side effects or other problems (repeatable).",
+            autocompletion=complete_treatment,
         ),
     ] = None,
     programme_weeks: Annotated[
         float | None,
-        typer.Option("--programme-weeks", help="Weeks in all you kept up an exercise programme (physiotherapy, a class, yoga)."),
+        typer.Option(
+            "--programme-weeks", metavar="N", help="Weeks in all you kept up an exercise programme (physiotherapy, a class, yoga)."
+        ),
     ] = None,
     red_flags: Annotated[
         list[str] | None,
-        typer.Option("--red-flag", help="A warning sign code from 'backpain red-flags' (repeatable).", autocompletion=complete_red_flag),
+        typer.Option(
+            "--red-flag",
+            metavar="CODE",
+            help="A warning sign code from 'backpain red-flags' (repeatable).",
+            autocompletion=complete_red_flag,
+        ),
     ] = None,
     imaging_match: Annotated[
         bool | None, typer.Option("--imaging-match/--no-imaging-match", help="A scan shows a trapped nerve matching the leg symptoms.")
@@ -63,6 +84,7 @@ def pathway_command(
         str | None,
         typer.Option(
             "--medial-branch-block",
+            metavar="RESULT",
             help="Result of a diagnostic medial branch block: positive, negative or not-done.",
             autocompletion=fixed("positive", "negative", "not-done"),
         ),
@@ -71,6 +93,7 @@ def pathway_command(
         str | None,
         typer.Option(
             "--risk",
+            metavar="GROUP",
             help="Risk group from a clinician (e.g. STarT Back): low, medium or high.",
             autocompletion=fixed("low", "medium", "high"),
         ),
@@ -79,6 +102,7 @@ def pathway_command(
         list[str] | None,
         typer.Option(
             "--avoid",
+            metavar="KIND",
             help="Rather avoid: medication, injections or surgery (repeatable).",
             autocompletion=fixed("medication", "injections", "surgery"),
         ),
@@ -87,12 +111,14 @@ def pathway_command(
         str | None,
         typer.Option(
             "--guideline",
+            metavar="NAME",
             help="Follow one guideline throughout: nice, acp or who (default: all, majority view).",
             autocompletion=fixed("nice", "acp", "who", "default"),
         ),
     ] = None,
     answers_file: Annotated[
-        str | None, typer.Option("--answers", help="Read answers from a YAML file (see docs/answers.md); options given too win.")
+        str | None,
+        typer.Option("--answers", metavar="FILE", help="Read answers from a YAML file (see docs/answers.md); options given too win."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     why: Annotated[bool, typer.Option("--why", help="Show every option with the rule and the checks behind it.")] = False,
@@ -101,7 +127,7 @@ def pathway_command(
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal.")] = False,
     save: Annotated[
         str | None,
-        typer.Option("--save", help="Also save a printable plan to this file; .md or .html (the suffix picks the format)."),
+        typer.Option("--save", metavar="FILE", help="Also save a printable plan to this file; .md or .html (the suffix picks the format)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="With --save: replace the file if it already exists.")] = False,
 ) -> None:
