@@ -250,3 +250,22 @@ def test_property_preferences_never_change_a_status(kb: Knowledge, data: st.Data
     with_prefs = build_pathway(kb, profile)
     without = build_pathway(kb, profile._replace(avoid=frozenset()))
     assert {s.treatment.id: s.status for s in with_prefs.steps} == {s.treatment.id: s.status for s in without.steps}
+
+
+def test_every_fact_in_the_registry_reaches_the_rules(kb: Knowledge) -> None:
+    """A fact declared once in the registry is seen by the rules: no hand-kept list between the profile
+    and the engine can leave a new fact "unknown" forever."""
+    from backpain_cli.engine.pathway import derive_facts
+    from backpain_cli.knowledge.facts import FACTS
+
+    sample = {"number": 5.0, "bool": True, "set": frozenset({"massage"})}
+    values = {}
+    for fact in FACTS.values():
+        if fact.derived:
+            continue
+        values[fact.name] = fact.values[-1] if fact.kind == "enum" else sample[fact.kind]
+    values.pop("weeks")  # one duration at a time
+    facts = derive_facts(kb, Profile(**values))
+    assert set(facts) == set(FACTS)
+    for name, value in values.items():
+        assert facts[name] is not None and (facts[name] == value or name in ("tried",)), name

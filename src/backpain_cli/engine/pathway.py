@@ -21,7 +21,7 @@ Preferences (``--avoid``) re-rank within a tier and never change a status.
 from typing import Any, NamedTuple
 
 from backpain_cli.knowledge.conditions import Check, Facts
-from backpain_cli.knowledge.facts import RESULTS, FactValues
+from backpain_cli.knowledge.facts import INPUTS, RESULTS, FactValues
 from backpain_cli.knowledge.model import (
     AVOIDABLE,
     LEVELS,
@@ -134,29 +134,16 @@ def duration_in_weeks(profile: Profile) -> float | None:
 
 
 def derive_facts(knowledge: Knowledge, profile: Profile) -> dict[str, Any]:
-    """Profile -> the engine's facts, with duration converted both ways and the stage worked out."""
+    """Profile -> the engine's facts: every answer as given (from the fact registry, so a new fact
+    reaches the rules with no change here), the duration converted both ways, the stage worked out,
+    and "tried" widened to everything tried without enough relief."""
+    facts: dict[str, Any] = {fact.name: getattr(profile, fact.name) for fact in INPUTS}
     weeks = duration_in_weeks(profile)
-    months = profile.months if profile.months is not None else (None if weeks is None else weeks * 12 / 52)
-    return {
-        "weeks": weeks,
-        "months": months,
-        "stage": stage_of(knowledge, profile),
-        "leg_pain": profile.leg_pain,
-        "pain": profile.pain,
-        "imaging_match": profile.imaging_match,
-        "neuropathic": profile.neuropathic,
-        "claudication": profile.claudication,
-        "medial_branch_block": profile.medial_branch_block,
-        "risk": profile.risk,
-        "programme_weeks": profile.programme_weeks,
-        "guideline": profile.guideline,
-        "tried": profile.tried | profile.helped_a_little | profile.side_effects,
-        "helped": profile.helped,
-        "helped_a_little": profile.helped_a_little,
-        "side_effects": profile.side_effects,
-        "red_flags": profile.red_flags,
-        "avoid": profile.avoid,
-    }
+    facts["weeks"] = weeks
+    facts["months"] = profile.months if profile.months is not None else (None if weeks is None else weeks * 12 / 52)
+    facts["stage"] = stage_of(knowledge, profile)
+    facts["tried"] = profile.tried | profile.helped_a_little | profile.side_effects
+    return facts
 
 
 def stage_of(knowledge: Knowledge, profile: Profile) -> str | None:
