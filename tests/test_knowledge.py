@@ -247,8 +247,9 @@ def test_knowledge_base_must_list_every_risk_group_the_option_accepts(write_kb: 
 
 @pytest.mark.parametrize("fact", ["helped", "side_effects", "weeks"])
 def test_walk_lists_only_questions_it_can_ask(write_kb: Any, fact: str) -> None:
-    path = write_kb(lambda d: d["walk"].append(fact))
-    with pytest.raises(KnowledgeBaseError, match=f"at walk\\[11\\]: '{fact}' is not one of the allowed values"):
+    at: list[int] = []
+    path = write_kb(lambda d: (at.append(len(d["walk"])), d["walk"].append(fact)))
+    with pytest.raises(KnowledgeBaseError, match=f"at walk\\[{at[0]}\\]: '{fact}' is not one of the allowed values"):
         knowledge.load(path)
 
 
