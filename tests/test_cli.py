@@ -224,7 +224,9 @@ BAD_INPUT = [
     ["pathway", "--programme-weeks", "lots"],
     ["pathway", "--no-such-option"],
     ["explain", "epidurl"],
-    ["explain", "injection"],
+    ["explain", "leg pain"],
+    ["pathway", "--months", "4", "--tried", "injection"],
+    ["pathway", "--months", "4", "--tried", "sciatica"],
     ["explain", ""],
     ["explain"],
     ["list", "--tier", "magic"],
@@ -244,8 +246,10 @@ def test_bad_input_is_one_clear_line_and_exit_2(runner: CliRunner, args: list[st
 def test_near_miss_suggests(runner: CliRunner) -> None:
     _, _, err = run(runner, "explain", "epidurl")
     assert "did you mean 'epidural-steroid-injection'" in err
-    _, _, err = run(runner, "explain", "injection")
+    _, _, err = run(runner, "pathway", "--tried", "injection")
     assert "epidural-steroid-injection" in err and "facet-joint-injection" in err
+    code, out, _ = run(runner, "explain", "injection")  # a kind of care: its page lists the candidates
+    assert code == 0 and "epidural-steroid-injection" in out and "facet-joint-injection" in out
 
 
 def test_markup_in_input_is_echoed_literally(runner: CliRunner) -> None:

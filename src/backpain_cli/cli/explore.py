@@ -6,7 +6,7 @@ import typer
 
 from backpain_cli.cli import output, seams
 from backpain_cli.cli.app import app, state_of
-from backpain_cli.cli.completion import complete_tier, complete_treatment
+from backpain_cli.cli.completion import complete_name, complete_tier, complete_treatment
 
 
 @app.command("list")
@@ -37,15 +37,36 @@ def list_command(
 def explain_command(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(help="An id, a name or any alias, e.g. epidural, ibuprofen, physio.", autocompletion=complete_treatment)
+        str,
+        typer.Argument(
+            help="An id, a name or any alias, e.g. epidural, ibuprofen, physio; or a condition such as sciatica for its options.",
+            autocompletion=complete_name,
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Explain one option: what it is, benefits, risks, what each guideline says, questions to ask."""
+    """Explain one option: what it is, benefits, risks, what each guideline says, questions to ask.
+
+    A condition or a kind of care (sciatica, slipped disc, tablets, surgery) shows a short page of its
+    options, from first steps to last resort.
+    """
     from backpain_cli.knowledge.lookup import NameIndex
 
     kb = state_of(ctx).knowledge()
-    treatment = kb.treatment(NameIndex.build(kb).resolve(name))
+    index = NameIndex.build(kb)
+    found = index.find(name)
+    if index.is_topic(found):
+        topic = kb.topic(found)
+        if as_json:
+            from backpain_cli.views import data
+
+            output.print_json(data.topic_detail(kb, topic))
+            return
+        from backpain_cli.views.topic_text import explain_topic
+
+        output.render(explain_topic(kb, topic))
+        return
+    treatment = kb.treatment(found)
     today = seams.today()
     if as_json:
         from backpain_cli.views import data
