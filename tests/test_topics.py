@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backpain_cli import cli
+from backpain_cli.engine.search import SearchIndex
 from backpain_cli.errors import KnowledgeBaseError, UsageError
 from backpain_cli.knowledge import loader as knowledge
 from backpain_cli.knowledge.lookup import NameIndex, normalise
@@ -250,6 +251,51 @@ def test_pathway_refuses_a_topic_with_its_candidates(runner: CliRunner) -> None:
     code, out, err = run(runner, "pathway", "--months", "4", "--tried", "tablets")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "nsaids" in err and "gabapentinoids" in err and "backpain explain medicines" in err
+
+
+# --- search ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex.build(knowledge.load(knowledge.default_path()))
+
+
+@pytest.mark.parametrize(
+    "query", ["sciatica", "slipped disc", "herniated disc", "stenosis", "pinched nerve", "leg pain", "lumbago", "arthritis"]
+)
+def test_a_condition_query_puts_first_steps_first(kb: Knowledge, index: SearchIndex, query: str) -> None:
+    hits = index.search(query)
+    conservative = {t.id for t in kb.tiers[:2]}
+    assert hits[0].tier in conservative, [h.id for h in hits]
+    assert all(h.tier in conservative for h in hits[:2]), [h.id for h in hits]
+    assert hits[0].tier != "surgical"
+    surgical = [i for i, h in enumerate(hits) if h.tier == "surgical"]
+    first_steps = [i for i, h in enumerate(hits) if h.tier in conservative]
+    assert not surgical or min(first_steps) < min(surgical)
+
+
+def test_a_condition_query_finds_options_through_the_topic(index: SearchIndex) -> None:
+    hits = index.search("pinched nerve", limit=40)
+    found = {h.id: h for h in hits}
+    assert "physical-therapy" in found
+    assert any(m.field == "topic" and m.source == "sciatica" for m in found["physical-therapy"].matches)
+    advised = [h.id for h in hits if h.id in {"gabapentinoids", "opioids"}]
+    assert advised and all(hits.index(found[i]) > hits.index(found["discectomy"]) for i in advised)
+
+
+def test_a_treatment_query_is_ranked_by_text_as_before(index: SearchIndex) -> None:
+    assert index.topics_named("ibuprofen") == ()
+    assert index.topics_named("nerve") == ()  # part of treatment names too: an ordinary search
+    assert [t.id for t in index.topics_named("leg pain")] == ["sciatica", "spinal-stenosis"]
+    assert index.search("ibuprofen")[0].id == "nsaids"
+
+
+def test_search_names_the_topic_page(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "search", "slipped disc", "--limit", "3")
+    assert code == 0
+    assert out.splitlines()[0].startswith("Slipped disc (herniated or bulging disc) is a topic") or "backpain explain slipped-disc" in out
+    assert "Listed for: Slipped disc" in out
 
 
 # --- completion ----------------------------------------------------------------------------------------

@@ -115,11 +115,16 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of hits, best first).")] = False,
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many options.")] = 10,
 ) -> None:
-    """Search every option's text, best matches first, with the matching words highlighted."""
-    from backpain_cli.engine.search import search
+    """Search every option's text, best matches first, with the matching words highlighted.
+
+    A condition or a kind of care (sciatica, slipped disc, tablets) lists its options in pathway order:
+    first steps first, surgery last.
+    """
+    from backpain_cli.engine.search import SearchIndex
 
     kb = state_of(ctx).knowledge()
-    hits = search(kb, text, limit)
+    index = SearchIndex.build(kb)
+    hits = index.search(text, limit)
     if as_json:
         from backpain_cli.engine.search import search_json
 
@@ -127,7 +132,7 @@ def search_command(
         return
     from backpain_cli.views.search_text import render_hits
 
-    output.render(render_hits(kb, text, hits))
+    output.render(render_hits(kb, text, hits, index.topics_named(text)))
 
 
 @app.command("red-flags")
