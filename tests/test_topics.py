@@ -63,6 +63,8 @@ GENERIC_WORDS = {
     "operation": "surgery",
     "back surgery": "surgery",
     "decompression": "decompression-surgery",
+    "antidepressants": "antidepressants",
+    "disc surgery": "surgery",
 }
 # Words that are part of several names, or close to one: candidates to choose from, never a silent match.
 PARTIAL_WORDS = ["leg pain", "nerve pain", "arthritis", "disc", "nerve", "spine", "stimulator", "sciatic"]
