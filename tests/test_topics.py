@@ -162,6 +162,21 @@ def _without_none(edit: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, 
     return wrapped
 
 
+def test_a_new_option_of_a_kind_of_care_appears_on_its_page(write_kb: Callable[[Callable[[dict[str, Any]], Any]], Path]) -> None:
+    """A medicine added later is on the medicines page: with those advised against when guidelines only advise against it."""
+
+    def add(d: dict[str, Any]) -> None:
+        for new_id, direction in (("new-drug-a", "against"), ("new-drug-b", "for")):
+            entry = dict(next(t for t in d["treatments"] if t["id"] == "paracetamol"), id=new_id, name=new_id, aliases=[])
+            entry["guidelines"] = [dict(entry["guidelines"][0], direction=direction)]
+            d["treatments"].append(entry)
+
+    kb = knowledge.load(write_kb(add), use_cache=False)
+    medicines = kb.topic("medicines")
+    assert "new-drug-b" in medicines.options
+    assert medicines.advised_against is not None and "new-drug-a" in medicines.advised_against.options
+
+
 def test_a_knowledge_base_without_topics_still_loads(write_kb: Callable[[Callable[[dict[str, Any]], Any]], Path]) -> None:
     kb = knowledge.load(write_kb(lambda d: d.pop("topics")), use_cache=False)
     assert kb.topics == ()

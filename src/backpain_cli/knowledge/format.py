@@ -230,13 +230,16 @@ def _topics(
                 r.fail(f"{path}.options[{i}]", f"'{tid}' is listed both as an option and as advised against", "keep one")
             else:
                 options[tid] = f"{path}.options[{i}]"
-        if v["care_type"] is not None:
+        if v["care_type"] is not None:  # every option of the kind: one guidelines only advise against goes with those
             for t in treatments:
-                if t.care_type == v["care_type"] and t.id not in against:
-                    options.setdefault(t.id, f"{path}.care_type")
+                if t.care_type != v["care_type"] or t.id in against or t.id in options:
+                    continue
+                if _only_against(t) and against_raw is not None:
+                    against[t.id] = None
+                else:
+                    options[t.id] = f"{path}.care_type"
         for tid, where in options.items():
-            directions = {g.direction for g in by_id[tid].guidelines}
-            if "against" in directions and not directions & {"for", "restricted"}:
+            if _only_against(by_id[tid]):
                 r.fail(where, f"guidelines only advise against '{tid}'", "list it under advised_against")
         for tid in against:
             t = by_id[tid]
@@ -256,6 +259,12 @@ def _topics(
         aliases = tuple(a.lower() for a in v["aliases"])
         topics.append(m.Topic(v["id"], v["name"], aliases, v["summary"], v["sources"], in_order, advised, v["answers"]))
     return tuple(topics)
+
+
+def _only_against(t: m.Treatment) -> bool:
+    """Guidelines take a side on it only to advise against it: never an option a topic puts forward."""
+    directions = {g.direction for g in t.guidelines}
+    return "against" in directions and not directions & {"for", "restricted"}
 
 
 def _unique(r: Reading, path: str, ids: tuple[str, ...], known: Mapping[str, m.Treatment]) -> dict[str, None]:

@@ -253,7 +253,7 @@ TOPIC = Record(
         Field(
             "care_type",
             Choice(m.CARE_TYPES),
-            "every option of this care type is an option for it too (except those advised against)",
+            "every option of this care type is named too: one that guidelines only advise against joins `advised_against`",
             required=False,
         ),
         Field(
