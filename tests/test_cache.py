@@ -236,6 +236,10 @@ def _treatment(doc: Any, field: str) -> tuple[list[Any], int]:
     return doc[2][_field(m.Knowledge, "treatments")][0], _field(m.Treatment, field)
 
 
+def _topic(doc: Any, field: str) -> tuple[list[Any], int]:
+    return doc[2][_field(m.Knowledge, "topics")][0], _field(m.Topic, field)
+
+
 def _named(doc: Any, replacement: Any) -> None:
     name = sorted(doc[1])[0]
     doc[1][name][1] = replacement(name)
@@ -263,6 +267,8 @@ MUTATIONS = {
     "a named condition that refers to itself": lambda doc: _named(doc, lambda name: ["ref", name]),
     "a reference to no named condition": lambda doc: _named(doc, lambda name: ["ref", "no-such-condition"]),
     "another format": lambda doc: doc.__setitem__(0, 99),
+    "text where a topic's advised-against record is expected": lambda doc: _set(_topic(doc, "advised_against"), "opioids"),
+    "a number among a topic's options": lambda doc: _set(_topic(doc, "options"), [3]),
 }
 
 

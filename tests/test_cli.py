@@ -225,7 +225,9 @@ BAD_INPUT = [
     ["pathway", "--programme-weeks", "lots"],
     ["pathway", "--no-such-option"],
     ["explain", "epidurl"],
-    ["explain", "injection"],
+    ["explain", "leg pain"],
+    ["pathway", "--months", "4", "--tried", "injection"],
+    ["pathway", "--months", "4", "--tried", "sciatica"],
     ["explain", ""],
     ["explain"],
     ["list", "--tier", "magic"],
@@ -245,8 +247,11 @@ def test_bad_input_is_one_clear_line_and_exit_2(runner: CliRunner, args: list[st
 def test_near_miss_suggests(runner: CliRunner) -> None:
     _, _, err = run(runner, "explain", "epidurl")
     assert "did you mean 'epidural-steroid-injection'" in err
-    _, _, err = run(runner, "explain", "injection")
+    _, _, err = run(runner, "pathway", "--tried", "injection")
     assert "epidural-steroid-injection" in err and "facet-joint-injection" in err
+    code, out, _ = run(runner, "explain", "injection")  # a kind of care: its page lists the candidates by name
+    assert code == 0 and "Epidural steroid injection" in out and "Facet joint injection" in out
+    assert "epidural-steroid-injection" not in out
 
 
 def test_markup_in_input_is_echoed_literally(runner: CliRunner) -> None:
@@ -519,7 +524,7 @@ FIRST_SCREEN_PROFILES = [
     ["--months", "8", "--guideline", "who", "--risk", "high", "--helped", "yoga"],
     ["--months", "14", "--leg-pain", "--neuropathic", "--tried", "physio,cbt,pain management programme", "--programme-weeks", "12"],
     ["--months", "4", "--avoid", "medication", "--helped", "tramadol"],
-    ["--months", "4", "--tried", "stretching,tablets,heat"],
+    ["--months", "4", "--tried", "stretching,ibuprofen,heat"],
 ]
 
 

@@ -99,3 +99,18 @@ def test_the_measure_tells_plain_from_hard() -> None:
         "recommended preferentially for persistent nonspecific musculoskeletal presentations."
     )
     assert _median_grade([plain]) <= MAX_GRADE < _median_grade([hard])
+
+
+def test_topic_pages(kb: Knowledge) -> None:
+    """What `explain sciatica` (or slipped disc, tablets...) says about the condition and what to avoid."""
+    texts = [t.summary for t in kb.topics] + [t.advised_against.text for t in kb.topics if t.advised_against is not None]
+    _assert_plain("topic summaries and advice against", texts)
+
+
+def test_short_reasons_and_rule_sentences(kb: Knowledge) -> None:
+    """The first screen's short reasons, and the rules as `explain` words them from their data."""
+    from backpain_cli.knowledge.conditions import Facts
+
+    _assert_plain("short reasons", [r.short for t in kb.treatments for r in t.rules if r.short])
+    sentences = [r.condition.describe(Facts({}, t.id, kb.wording())) for t in kb.treatments for r in t.rules if r.condition is not None]
+    _assert_plain("rules in words", sentences)

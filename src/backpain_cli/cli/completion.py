@@ -40,6 +40,11 @@ def complete_treatment(ctx: typer.Context, incomplete: str) -> list[str]:
     return starting(completion_names(ctx, "treatments"), incomplete)
 
 
+def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
+    """What ``explain`` accepts: treatments, and topics (conditions and kinds of care) with their single-word aliases."""
+    return starting([*completion_names(ctx, "treatments"), *completion_names(ctx, "topics")], incomplete)
+
+
 def complete_red_flag(ctx: typer.Context, incomplete: str) -> list[str]:
     return starting(completion_names(ctx, "red_flags"), incomplete)
 

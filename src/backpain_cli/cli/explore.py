@@ -6,7 +6,7 @@ import typer
 
 from backpain_cli.cli import output, seams
 from backpain_cli.cli.app import app, state_of
-from backpain_cli.cli.completion import complete_tier, complete_treatment
+from backpain_cli.cli.completion import complete_name, complete_tier, complete_treatment
 
 
 @app.command("list")
@@ -46,16 +46,35 @@ def explain_command(
     name: Annotated[
         str,
         typer.Argument(
-            metavar="NAME", help="A name or any other word for it, e.g. epidural, ibuprofen, physio.", autocompletion=complete_treatment
+            metavar="NAME",
+            help="A name or any other word for it, e.g. epidural, ibuprofen, physio; or a condition such as sciatica for its options.",
+            autocompletion=complete_name,
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Explain one option: what it is, benefits, risks, what each guideline says, questions to ask."""
+    """Explain one option: what it is, benefits, risks, what each guideline says, questions to ask.
+
+    A condition or a kind of care (sciatica, slipped disc, tablets, surgery) shows a short page of its
+    options, from first steps to last resort.
+    """
     from backpain_cli.knowledge.lookup import NameIndex
 
     kb = state_of(ctx).knowledge()
-    treatment = kb.treatment(NameIndex.build(kb).resolve(name))
+    index = NameIndex.build(kb)
+    found = index.find(name)
+    if index.is_topic(found):
+        topic = kb.topic(found)
+        if as_json:
+            from backpain_cli.views import data
+
+            output.print_json(data.topic_detail(kb, topic))
+            return
+        from backpain_cli.views.topic_text import explain_topic
+
+        output.render(explain_topic(kb, topic))
+        return
+    treatment = kb.treatment(found)
     today = seams.today()
     if as_json:
         from backpain_cli.views import data
@@ -109,11 +128,16 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (an array of hits, best first).")] = False,
     limit: Annotated[int, typer.Option("--limit", metavar="N", help="Show at most this many options.")] = 10,
 ) -> None:
-    """Search every option's text, best matches first, with the matching words highlighted."""
-    from backpain_cli.engine.search import search
+    """Search every option's text, best matches first, with the matching words highlighted.
+
+    A condition or a kind of care (sciatica, slipped disc, tablets) lists its options in pathway order:
+    first steps first, surgery last.
+    """
+    from backpain_cli.engine.search import SearchIndex
 
     kb = state_of(ctx).knowledge()
-    hits = search(kb, text, limit)
+    index = SearchIndex.build(kb)
+    hits = index.search(text, limit)
     if as_json:
         from backpain_cli.engine.search import search_json
 
@@ -121,7 +145,7 @@ def search_command(
         return
     from backpain_cli.views.search_text import render_hits
 
-    output.render(render_hits(kb, text, hits))
+    output.render(render_hits(kb, text, hits, index.topics_named(text)))
 
 
 @app.command("red-flags")

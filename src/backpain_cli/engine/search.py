@@ -9,6 +9,11 @@ Ranking: options that match more of the query's words come first; then by score,
 name, id or alias weighs most, then one in the summary, then one anywhere else; ties keep knowledge
 base order, so results are deterministic. Each query word is compared once with each distinct word of
 the knowledge base, so a search costs time linear in its size.
+
+A query that names a topic (a condition such as sciatica, or a kind of care such as tablets) is ranked
+fairly instead: the topic's options first, in pathway order (first steps first, surgery last), then
+any other match, then the options guidelines advise against for it. An option is also found through
+the names of the topics that list it, so "pinched nerve" finds the options for sciatica.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from backpain_cli.errors import UsageError
-from backpain_cli.knowledge.lookup import normalise
-from backpain_cli.knowledge.model import Knowledge, Treatment
+from backpain_cli.knowledge.lookup import NameIndex, normalise
+from backpain_cli.knowledge.model import Knowledge, Topic, Treatment
 
 FUZZY_CUTOFF = 0.8
 MIN_PREFIX = 3
@@ -45,6 +50,8 @@ WEIGHTS: dict[str, float] = {
     "risks": 2.0,
     "guidelines": 2.0,
     "article": 2.0,
+    "topic": 2.0,  # the name of a topic that lists it: "sciatica" for an epidural
+    "topic_against": 2.0,  # the name of a topic it is advised against for
 }
 EXACT = 1.0
 PLURAL = 0.9
@@ -61,7 +68,8 @@ _WORD = re.compile(r"[^\W_]+")
 class Match:
     """Where an option matched: a field key, a short snippet, and the matched words' character spans in it.
 
-    ``field`` is one of the keys of ``WEIGHTS``; ``source`` is the source id for a guideline note.
+    ``field`` is one of the keys of ``WEIGHTS``; ``source`` is the source id for a guideline note, and the
+    topic id for the name of a topic that lists the option (``topic``, ``topic_against``).
     Every span satisfies ``0 <= start < end <= len(snippet)``.
     """
 
@@ -93,7 +101,7 @@ class _Field:
         return WEIGHTS[self.key]
 
 
-def _fields(index: int, t: Treatment) -> Iterator[_Field]:
+def _fields(index: int, t: Treatment, topics: tuple[Topic, ...] = ()) -> Iterator[_Field]:
     def field(key: str, text: str, source: str | None = None) -> _Field:
         return _Field(index, key, "".join(ch if ch.isprintable() else " " for ch in text), source)
 
@@ -107,6 +115,9 @@ def _fields(index: int, t: Treatment) -> Iterator[_Field]:
     yield from (field("guidelines", g.note, g.source) for g in t.guidelines)
     if t.article is not None:
         yield field("article", t.article.note)
+    for topic in topics:
+        key = "topic" if t.id in topic.options else "topic_against"
+        yield field(key, topic.name + (f" (also called {', '.join(topic.aliases)})" if topic.aliases else ""), topic.id)
 
 
 def query_words(query: str) -> tuple[str, ...]:
@@ -159,10 +170,16 @@ class SearchIndex:
     # folded word -> every (field number, start, end) where it occurs
     postings: dict[str, tuple[tuple[int, int, int], ...]]
     names: dict[str, str]  # normalised id, name or alias -> treatment id
+    lookup: NameIndex  # every name of a treatment or a topic, to tell a query that names a topic
+    order: dict[str, tuple[int, int]]  # treatment id -> its place in pathway order: (tier, place in the file)
 
     @classmethod
     def build(cls, kb: Knowledge) -> SearchIndex:
-        fields = tuple(f for i, t in enumerate(kb.treatments) for f in _fields(i, t))
+        listing: dict[str, list[Topic]] = {}  # treatment id -> the topics that name it
+        for topic in kb.topics:
+            for tid in topic.all_options():
+                listing.setdefault(tid, []).append(topic)
+        fields = tuple(f for i, t in enumerate(kb.treatments) for f in _fields(i, t, tuple(listing.get(t.id, ()))))
         postings: dict[str, list[tuple[int, int, int]]] = {}
         for number, f in enumerate(fields):
             for m in _WORD.finditer(f.text):
@@ -171,7 +188,20 @@ class SearchIndex:
         for t in kb.treatments:
             for key in (t.id, t.name, *t.aliases):
                 names.setdefault(normalise(key), t.id)
-        return cls(kb.treatments, fields, {w: tuple(p) for w, p in postings.items()}, names)
+        tier_rank = {tier.id: i for i, tier in enumerate(kb.tiers)}
+        order = {t.id: (tier_rank[t.tier], i) for i, t in enumerate(kb.treatments)}
+        return cls(kb.treatments, fields, {w: tuple(p) for w, p in postings.items()}, names, NameIndex.build(kb), order)
+
+    def topics_named(self, query: str) -> tuple[Topic, ...]:
+        """The topics a query names: the one it is a name of, or those whose names alone hold its words
+        ("leg pain": sciatica and spinal stenosis). None when it names or is part of a treatment's name."""
+        found = self.lookup.named(query)
+        if found is not None:
+            return (self.lookup.topics[found],) if self.lookup.is_topic(found) else ()
+        inside = self.lookup.containing(query)
+        if inside and all(self.lookup.is_topic(i) for i in inside):
+            return tuple(self.lookup.topics[i] for i in inside)
+        return ()
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         """The best ``limit`` options for ``query``; ``UsageError`` for a blank query or a limit below 1."""
@@ -214,12 +244,31 @@ class SearchIndex:
                 score += EXACT_NAME_BONUS
             matched = tuple(words[qi] for qi in sorted(best_by_word))
             ranked.append((len(matched), round(score, 2), ti, matched))
-        ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
+        topics = self.topics_named(query)
+        if topics:
+            ranked.sort(key=self._fair(topics))
+        else:
+            ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
         hits = []
         for _, score, ti, matched in ranked[:limit]:
             t = self.treatments[ti]
             hits.append(Hit(t.id, t.name, t.tier, score, matched, self._matches(by_treatment[ti], quality, spans)))
         return hits
+
+    def _fair(self, topics: tuple[Topic, ...]) -> Any:
+        """The order for a query that names topics: their options in pathway order, then any other match
+        (best first), then the options advised against for them, in pathway order."""
+        options = {tid for topic in topics for tid in topic.options}
+        against = {tid for topic in topics for tid in topic.all_options()} - options
+
+        def key(r: tuple[int, float, int, tuple[str, ...]]) -> tuple[float, ...]:
+            count, score, index, _ = r
+            tid = self.treatments[index].id
+            if tid in options or tid in against:
+                return (0 if tid in options else 2, *self.order[tid])
+            return (1, -count, -score, index)
+
+        return key
 
     def _matches(
         self, numbers: list[int], quality: dict[int, dict[int, float]], spans: dict[int, set[tuple[int, int]]]

@@ -26,6 +26,7 @@ from backpain_cli.knowledge.format_sections import (
     RISK_GROUP,
     SIGNALS_BY_TYPE,
     STAGE,
+    TOPIC,
     WALKABLE,
     Bound,
     NamedConditions,
@@ -47,7 +48,8 @@ from backpain_cli.knowledge.spec import (
 
 def _knowledge(v: dict[str, Any], path: str, r: Reading) -> m.Knowledge:
     treatments = tuple(t for t in v["treatments"] if t is not None)
-    _check_names_unique(r, treatments)
+    topics = _topics(r, v["topics"], treatments, v["tiers"])
+    _check_names_unique(r, treatments, topics)
     levels: dict[str, m.LevelInfo] = {}
     for i, info in enumerate(v["levels"]):
         if info.level in levels:
@@ -81,6 +83,7 @@ def _knowledge(v: dict[str, Any], path: str, r: Reading) -> m.Knowledge:
         signals=v["signals"],
         messages=v["messages"],
         verification=v["verification"],
+        topics=topics,
         by_id={t.id: t for t in treatments},
     )
 
@@ -139,6 +142,13 @@ KNOWLEDGE = Record(
         Field("red_flags", ListOf(RED_FLAG), "the warning signs"),
         Field("red_flag_rules", ListOf(RED_FLAG_RULE, allow_empty=True), "combinations of signs with an action of their own"),
         Field("conditions", NamedConditions(), "named conditions rules can share"),
+        Field(
+            "topics",
+            ListOf(TOPIC, allow_empty=True),
+            "conditions and kinds of care people name (sciatica, tablets): each a short page of its options",
+            required=False,
+            default=(),
+        ),
         Field("treatments", ListOf(TREATMENT), "the options, last in the file"),
     ],
     _knowledge,
@@ -178,15 +188,94 @@ def _ids(problems: list[Problem], raw: Any, path: str, key: str) -> list[str]:
     return list(ids)
 
 
-def _check_names_unique(r: Reading, treatments: tuple[m.Treatment, ...]) -> None:
-    """Every id, name and alias must lead to exactly one treatment, or lookups become ambiguous."""
+def _check_names_unique(r: Reading, treatments: tuple[m.Treatment, ...], topics: tuple[m.Topic, ...]) -> None:
+    """Every id, name and alias must lead to exactly one treatment or topic, or lookups become ambiguous:
+    a condition people name ("sciatica") can never also be read as one operation. Topics are read first,
+    so a treatment that takes a topic's name is the one told to give it up."""
     owner: dict[str, str] = {}
-    for index, t in enumerate(treatments):
-        for kind, value in (("id", t.id), ("name", t.name), *(("alias", a) for a in t.aliases)):
+    topic_ids = {t.id for t in topics}
+    entries = [("topics", i, t.id, t.name, t.aliases) for i, t in enumerate(topics)]
+    entries += [("treatments", i, t.id, t.name, t.aliases) for i, t in enumerate(treatments)]
+    for section, index, ident, name, aliases in entries:
+        for kind, value in (("id", ident), ("name", name), *(("alias", a) for a in aliases)):
             key = normalise(value)  # the same folding lookups use, so no two entries can answer one name
-            if key in owner and owner[key] != t.id:
-                r.fail(f"treatments[{index}]", f"{kind} '{value}' is already used by '{owner[key]}'", "make it unique")
-            owner.setdefault(key, t.id)
+            if key in owner and owner[key] != ident:
+                taken = owner[key]
+                hint = (
+                    "make it unique"
+                    if taken not in topic_ids
+                    else "a condition or a kind of care belongs to its topic, never to one option"
+                )
+                r.fail(f"{section}[{index}]", f"{kind} '{value}' is already used by '{taken}'", hint)
+            owner.setdefault(key, ident)
+
+
+def _topics(
+    r: Reading, raw: tuple[dict[str, Any], ...], treatments: tuple[m.Treatment, ...], tiers: tuple[m.Tier, ...]
+) -> tuple[m.Topic, ...]:
+    """Each topic with its options checked against the treatments' own entries, in pathway order: by
+    tier, then as the file lists the treatments (the order of ``list`` and of the pathway itself)."""
+    by_id = {t.id: t for t in treatments}
+    tier_rank = {tier.id: i for i, tier in enumerate(tiers)}
+    order = {t.id: (tier_rank.get(t.tier, len(tier_rank)), i) for i, t in enumerate(treatments)}
+    topics = []
+    for index, v in enumerate(raw):
+        path = f"topics[{index}]"
+        against_raw = v["advised_against"]
+        against = _unique(r, f"{path}.advised_against.options", against_raw["options"] if against_raw else (), by_id)
+        listed = _unique(r, f"{path}.options", v["options"], by_id)
+        options: dict[str, str] = {}  # id -> where it came from, for problems
+        for i, tid in enumerate(listed):
+            if tid in against:
+                r.fail(f"{path}.options[{i}]", f"'{tid}' is listed both as an option and as advised against", "keep one")
+            else:
+                options[tid] = f"{path}.options[{i}]"
+        if v["care_type"] is not None:  # every option of the kind: one guidelines only advise against goes with those
+            for t in treatments:
+                if t.care_type != v["care_type"] or t.id in against or t.id in options:
+                    continue
+                if _only_against(t) and against_raw is not None:
+                    against[t.id] = None
+                else:
+                    options[t.id] = f"{path}.care_type"
+        for tid, where in options.items():
+            if _only_against(by_id[tid]):
+                r.fail(where, f"guidelines only advise against '{tid}'", "list it under advised_against")
+        for tid in against:
+            t = by_id[tid]
+            limited = {g.direction for g in t.guidelines} & {"against", "restricted"}
+            if not limited and all(rule.status != "not-recommended" for rule in t.rules):
+                r.fail(
+                    f"{path}.advised_against.options",
+                    f"'{tid}' is neither advised against nor limited in its own entry",
+                    "list it under options, or add the guideline's view to the treatment",
+                )
+        if not options and not against:
+            r.fail(path, "names no options", "add options, a care_type or advised_against")
+        in_order = tuple(sorted(options, key=order.__getitem__))
+        advised = None
+        if against_raw is not None:
+            advised = m.TopicAgainst(against_raw["text"], against_raw["sources"], tuple(sorted(against, key=order.__getitem__)))
+        aliases = tuple(a.lower() for a in v["aliases"])
+        topics.append(m.Topic(v["id"], v["name"], aliases, v["summary"], v["sources"], in_order, advised, v["answers"]))
+    return tuple(topics)
+
+
+def _only_against(t: m.Treatment) -> bool:
+    """Guidelines take a side on it only to advise against it: never an option a topic puts forward."""
+    directions = {g.direction for g in t.guidelines}
+    return "against" in directions and not directions & {"for", "restricted"}
+
+
+def _unique(r: Reading, path: str, ids: tuple[str, ...], known: Mapping[str, m.Treatment]) -> dict[str, None]:
+    """The known ids of a list, in order; an id listed twice is a problem (an unknown one is reported already)."""
+    out: dict[str, None] = {}
+    for i, tid in enumerate(ids):
+        if tid in out:
+            r.fail(f"{path}[{i}]", f"'{tid}' is listed twice")
+        elif tid in known:
+            out[tid] = None
+    return out
 
 
 def _one_each(

@@ -26,6 +26,7 @@ from backpain_cli.knowledge.spec import (
 TEXT, IDENT, DATE, FLAG, CONDITION = Text(), Ident(), Date(), Flag(), ConditionSpec()
 TEXTS = ListOf(TEXT)
 SOURCE_IDS = ListOf(Ref("sources", "source"))
+TREATMENT_IDS = ListOf(Ref("treatments", "treatment"))
 # What a rule's kind says when its condition holds (exclude, when) or does not (require, after), and
 # the status it sets when it names none.
 RULE_KINDS: dict[str, m.Status | None] = {"exclude": "not-recommended", "require": "not-yet", "after": "next", "when": None}

@@ -1,5 +1,5 @@
 """The knowledge-base format, part 2: warning signs, stages, risk groups, questions, guideline modes,
-messages, signals and named conditions. ``format.py`` puts the whole file together.
+messages, signals, named conditions and topics. ``format.py`` puts the whole file together.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from backpain_cli.knowledge import model as m
 from backpain_cli.knowledge.conditions import Condition
 from backpain_cli.knowledge.facts import FACTS
-from backpain_cli.knowledge.format_entries import CONDITION, IDENT, SIGNAL, SOURCE_IDS, TEXT
+from backpain_cli.knowledge.format_entries import CONDITION, IDENT, SIGNAL, SOURCE_IDS, TEXT, TREATMENT_IDS
 from backpain_cli.knowledge.spec import (
     Choice,
     Deferred,
@@ -230,3 +230,58 @@ class NamedConditions(MapOf):
                 if compiled is not None:
                     out[str(name)] = compiled
         return out
+
+
+# --- topics: conditions and kinds of care people name ------------------------------------------------------
+
+# The yes/no answers a topic may offer in its hint to run the pathway ("sciatica": --leg-pain).
+TOPIC_ANSWERS = tuple(f.name for f in FACTS.values() if f.kind == "bool" and f.option)
+# Read into plain values: the options are checked and put in pathway order once the treatments are
+# known (``format._topics``).
+TOPIC = Record(
+    "topic",
+    [
+        Field("id", IDENT, "a unique id, used with `explain`"),
+        Field("name", TEXT, "its name for people"),
+        Field(
+            "aliases",
+            ListOf(TEXT, allow_empty=True),
+            "other names people type; unique across topics and treatments, so no name is read as one option",
+        ),
+        Field("summary", TEXT, "a few plain sentences: what it is, and what guidelines put first"),
+        Field("sources", SOURCE_IDS, "the sources behind the summary"),
+        Field(
+            "options",
+            ListOf(Ref("treatments", "treatment"), allow_empty=True),
+            "the options for it, in any order: shown in pathway order",
+            required=False,
+            default=(),
+        ),
+        Field(
+            "care_type",
+            Choice(m.CARE_TYPES),
+            "every option of this care type is named too: one that guidelines only advise against joins `advised_against`",
+            required=False,
+        ),
+        Field(
+            "advised_against",
+            Record(
+                "options advised against",
+                [
+                    Field("text", TEXT, "what the guidelines say about them, in plain words"),
+                    Field("sources", SOURCE_IDS, "the sources behind it"),
+                    Field("options", TREATMENT_IDS, "the options it is about: each must be advised against or limited in its own entry"),
+                ],
+            ),
+            "options people are often offered for it that guidelines advise against",
+            required=False,
+        ),
+        Field(
+            "answers",
+            ListOf(Choice(TOPIC_ANSWERS)),
+            "yes/no answers that usually hold for it, offered in the hint to run the pathway (e.g. `leg_pain`)",
+            required=False,
+            default=(),
+        ),
+    ],
+)

@@ -52,6 +52,7 @@ def completion_names(knowledge: m.Knowledge) -> dict[str, list[str]]:
         "treatments": [t.id for t in knowledge.treatments] + [a for t in knowledge.treatments for a in t.aliases if " " not in a],
         "red_flags": [f.code for f in knowledge.red_flags],
         "tiers": [t.id for t in knowledge.tiers],
+        "topics": [t.id for t in knowledge.topics] + [a for t in knowledge.topics for a in t.aliases if " " not in a],
     }
 
 

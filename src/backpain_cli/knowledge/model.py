@@ -268,6 +268,32 @@ class Tier(NamedTuple):
     aliases: tuple[str, ...] = ()  # other words people type for it: "surgery", "injections"
 
 
+class TopicAgainst(NamedTuple):
+    """Options people are often offered for a topic that guidelines advise against, and what they say."""
+
+    text: str
+    sources: tuple[str, ...]
+    options: tuple[str, ...]  # treatment ids, in pathway order
+
+
+class Topic(NamedTuple):
+    """A condition or a kind of care that people name ("sciatica", "tablets"): never one option, but a
+    short page of the options for it, in pathway order, and those guidelines advise against."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    summary: str
+    sources: tuple[str, ...]
+    options: tuple[str, ...]  # treatment ids, in pathway order (tier, then file order)
+    advised_against: TopicAgainst | None
+    answers: tuple[str, ...]  # yes/no facts that usually hold for it, offered in the hint to run the pathway
+
+    def all_options(self) -> tuple[str, ...]:
+        """Every option it names: those for it, then those advised against."""
+        return self.options + (self.advised_against.options if self.advised_against is not None else ())
+
+
 class RedFlag(NamedTuple):
     code: str
     sign: str  # a few words for lists: "numbness or tingling around your bottom or genitals"
@@ -364,6 +390,7 @@ class Knowledge(NamedTuple):
     signals: dict[str, dict[str, Signal]]  # result -> care type (or "default") -> signal
     messages: dict[str, str]  # engine sentences with {placeholders}: the wording stays in the YAML
     verification: dict[str, str]  # V/S/U -> how sure we are of a guideline stance, in plain words
+    topics: tuple[Topic, ...]  # conditions and kinds of care people name, each a page of options
     by_id: dict[str, Treatment]  # treatment id -> treatment, built with the tuple of treatments
     path: str = ""
 
@@ -389,6 +416,9 @@ class Knowledge(NamedTuple):
             if key in (str(number), tier.id, tier.name.lower(), *(a.replace("-", " ") for a in tier.aliases)):
                 return tier
         return None
+
+    def topic(self, topic_id: str) -> Topic:
+        return next(t for t in self.topics if t.id == topic_id)
 
     def red_flag(self, code: str) -> RedFlag:
         return next(f for f in self.red_flags if f.code == code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from backpain_cli.knowledge.model import Knowledge, Source, Statement, Treatment
+from backpain_cli.knowledge.model import Knowledge, Source, Statement, Topic, Treatment
 
 if TYPE_CHECKING:  # list and explain never load the engine
     from backpain_cli.engine.pathway import Pathway, Step
@@ -50,6 +50,7 @@ def treatment_list(kb: Knowledge, tier: str | None = None) -> list[dict[str, Any
 def treatment_detail(kb: Knowledge, t: Treatment, today: dt.date) -> dict[str, Any]:
     return {
         **treatment_summary(kb, t),
+        "kind": "treatment",
         "care_type": t.care_type,
         "how_it_works": t.how_it_works,
         "what_to_expect": {"time": t.expect.time, "recovery": t.expect.recovery, "onset": t.expect.onset},
@@ -78,6 +79,29 @@ def treatment_detail(kb: Knowledge, t: Treatment, today: dt.date) -> dict[str, A
         "reviewed": t.reviewed.isoformat(),
         "review_due": t.review_due.isoformat(),
         "review_overdue": today > t.review_due,
+        "disclaimer": kb.disclaimer,
+    }
+
+
+def topic_detail(kb: Knowledge, topic: Topic) -> dict[str, Any]:
+    """A topic (a condition or a kind of care): its options in pathway order, and those advised against."""
+    against = topic.advised_against
+    return {
+        "kind": "topic",
+        "id": topic.id,
+        "name": topic.name,
+        "aliases": list(topic.aliases),
+        "summary": topic.summary,
+        "sources": [source(kb.sources[s]) for s in topic.sources],
+        "options": [treatment_summary(kb, kb.treatment(i)) for i in topic.options],
+        "advised_against": None
+        if against is None
+        else {
+            "text": against.text,
+            "sources": list(against.sources),
+            "options": [treatment_summary(kb, kb.treatment(i)) for i in against.options],
+        },
+        "answers": list(topic.answers),
         "disclaimer": kb.disclaimer,
     }
 
