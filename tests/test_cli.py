@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from backpain_cli import __version__, cli
 from backpain_cli.cli import seams
 from backpain_cli.knowledge.model import Knowledge
+from backpain_cli.views.plan_formats import USUAL_SUFFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -122,11 +123,11 @@ def test_every_warning_sign_keeps_its_own_action_in_json_text_and_plan(runner: C
     flat = " ".join(out.replace("│", " ").split())
     assert code == 0
     assert flat.index("See a doctor the same day") < flat.index("tell them about your cancer history")
-    for fmt in ("md", "html"):
-        plan = tmp_path / f"plan.{fmt}"
+    for suffix in USUAL_SUFFIXES:
+        plan = tmp_path / f"plan{suffix}"
         assert run(runner, *args, "--save", str(plan))[0] == 0
         text = " ".join(plan.read_text(encoding="utf-8").replace("&#39;", "'").split())
-        assert text.index("the same day") < text.index("tell them about your cancer history"), fmt
+        assert text.index("the same day") < text.index("tell them about your cancer history"), suffix
 
 
 def test_kb_audit_passes_on_the_shipped_knowledge_base(runner: CliRunner, kb: Knowledge) -> None:

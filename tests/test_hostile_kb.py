@@ -39,6 +39,7 @@ from typer.testing import CliRunner
 from backpain_cli import cli
 from backpain_cli.errors import KnowledgeBaseError, Problem
 from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.views.plan_formats import USUAL_SUFFIXES
 
 HOSTILE = Path(__file__).parent / "hostile"
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
@@ -503,12 +504,12 @@ def test_terminal_escapes_in_the_knowledge_base_never_reach_the_output(runner: C
     assert _control_chars(out) == [], _control_chars(out)
 
 
-@pytest.mark.parametrize("suffix", ["md", "html"])
+@pytest.mark.parametrize("suffix", USUAL_SUFFIXES)
 def test_terminal_escapes_in_the_knowledge_base_never_reach_a_saved_plan(
     runner: CliRunner, escapes_kb: Path, tmp_path: Path, suffix: str
 ) -> None:
     path = escapes_kb
-    plan = tmp_path / f"plan.{suffix}"
+    plan = tmp_path / f"plan{suffix}"
     code, out, err = invoke(runner, ["--kb", str(path), "pathway", "--months", "2", "--save", str(plan)])
     assert "Traceback" not in out + err
     if code == 3:

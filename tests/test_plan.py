@@ -24,6 +24,7 @@ from backpain_cli.views import plan
 from backpain_cli.views.ladder_text import render_ladder
 from backpain_cli.views.markdown import md_code, md_escape
 from backpain_cli.views.plan import STATUS_LABELS, ladder_rows, plan_format, render_plan, save_plan
+from backpain_cli.views.plan_formats import FORMATS, USUAL_SUFFIXES
 
 TODAY = dt.date(2026, 12, 1)
 MARKUP_NAME = "<b>x</b> *y* [z]"
@@ -40,7 +41,7 @@ SCENARIOS = {
         risk="high",
     ),
 }
-SUFFIX = {"md": ".md", "html": ".html"}
+SUFFIX = dict(zip(FORMATS, USUAL_SUFFIXES, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,7 @@ def _section(fmt: str, text: str, heading: str) -> str:
 # --- content -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_saved_plan_has_every_step_status_and_source(shipped: Knowledge, scenario: str, fmt: plan.PlanFormat, tmp_path: Path) -> None:
     p = _pathway(shipped, scenario)
@@ -120,7 +121,7 @@ def test_saved_plan_has_every_step_status_and_source(shipped: Knowledge, scenari
     assert shipped.version in text and TODAY.isoformat() in text and shipped.review_due.isoformat() in text
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_steps_are_grouped_by_tier_in_pathway_order(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     p = _pathway(shipped, "months-4")
     text = _section(fmt, render_plan(shipped, p, fmt=fmt, today=TODAY), "Every option, step by step")
@@ -130,7 +131,7 @@ def test_steps_are_grouped_by_tier_in_pathway_order(shipped: Knowledge, fmt: pla
     assert tier_positions == sorted(tier_positions)
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_urgent_box_comes_first_and_replaces_the_warning_line(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     p = _pathway(shipped, "red-flag")
     assert p.urgent is not None
@@ -145,7 +146,7 @@ def test_urgent_box_comes_first_and_replaces_the_warning_line(shipped: Knowledge
     assert all(s.status == "on-hold" for s in p.steps)
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_page_one_lists_every_warning_sign_most_urgent_first(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     text = render_plan(shipped, _pathway(shipped, "months-4"), fmt=fmt, today=TODAY)
     assert "urgent-heading" not in text and "> ## " not in text
@@ -157,7 +158,7 @@ def test_page_one_lists_every_warning_sign_most_urgent_first(shipped: Knowledge,
     assert "`" not in watch and "backpain" not in watch
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_answers_name_tried_and_helped_treatments(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     p = _pathway(shipped, "tried-helped")
     answers = _section(fmt, render_plan(shipped, p, fmt=fmt, today=TODAY), "My answers")
@@ -170,7 +171,7 @@ def test_answers_name_tried_and_helped_treatments(shipped: Knowledge, fmt: plan.
     assert "7 out of 10" in answers
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_every_red_flag_is_listed_with_its_action(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     flags = _section(fmt, render_plan(shipped, _pathway(shipped, "months-4"), fmt=fmt, today=TODAY), "What to do about each warning sign")
     for flag in shipped.red_flags:
@@ -178,7 +179,7 @@ def test_every_red_flag_is_listed_with_its_action(shipped: Knowledge, fmt: plan.
         assert _shown(fmt, flag.action) in flags
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("scenario", ["months-4", "tried-helped"])
 def test_questions_come_from_open_steps_once_each(shipped: Knowledge, scenario: str, fmt: plan.PlanFormat) -> None:
     p = _pathway(shipped, scenario)
@@ -199,7 +200,7 @@ def test_no_open_step_means_no_option_questions(shipped: Knowledge) -> None:
     assert "no option-specific questions" in _section("md", text, "Questions to ask at your appointment")
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_overdue_review_is_flagged(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     p = _pathway(shipped, "months-4")
     late = shipped.review_due + dt.timedelta(days=1)
@@ -296,7 +297,7 @@ def _with_markup_name(kb: Knowledge, *treatment_ids: str) -> Knowledge:
     return kb._replace(treatments=treatments, by_id={t.id: t for t in treatments})
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_markup_in_data_is_escaped(shipped: Knowledge, fmt: plan.PlanFormat, tmp_path: Path) -> None:
     kb = _with_markup_name(shipped, "specialist-assessment", "heat")
     assert shipped.treatment("specialist-assessment").name != MARKUP_NAME
@@ -560,7 +561,7 @@ def _visible(html: str) -> str:
     return html_module.unescape(re.sub(r"<[^>]+>", "", body))
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_nothing_on_paper_is_terminal_syntax(shipped: Knowledge, fmt: plan.PlanFormat, scenario: str) -> None:
     """No backticks, no option names (--leg-pain), no commands (backpain red-flags) anywhere in a plan."""
@@ -569,7 +570,7 @@ def test_nothing_on_paper_is_terminal_syntax(shipped: Knowledge, fmt: plan.PlanF
     assert not re.search(r"`|(?<![\w-])--[a-z]|backpain [a-z]", shown), re.search(r".{40}(`|--[a-z]|backpain [a-z]).{40}", shown)
 
 
-@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_page_one_has_the_answers_signs_next_steps_questions_and_room_to_write(shipped: Knowledge, fmt: plan.PlanFormat) -> None:
     from backpain_cli.engine.digest import digest
 

@@ -11,6 +11,9 @@ from backpain_cli.cli import output, seams
 from backpain_cli.cli.app import app, state_of
 from backpain_cli.cli.completion import complete_red_flag, complete_treatment, fixed
 from backpain_cli.errors import UsageError, printable
+from backpain_cli.views.plan_formats import USUAL_SUFFIXES, either
+
+_SAVE_HELP = f"Also save a printable plan to this file; {either(USUAL_SUFFIXES)} (the suffix picks the format)."
 
 if TYPE_CHECKING:
     from backpain_cli.engine.answers import Answers
@@ -127,7 +130,7 @@ def pathway_command(
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt, even on a terminal.")] = False,
     save: Annotated[
         str | None,
-        typer.Option("--save", metavar="FILE", help="Also save a printable plan to this file; .md or .html (the suffix picks the format)."),
+        typer.Option("--save", metavar="FILE", help=_SAVE_HELP),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="With --save: replace the file if it already exists.")] = False,
 ) -> None:

@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from backpain_cli import __version__
 from backpain_cli.engine.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS, STATUS_LABELS, LadderRung, ladder_legend, ladder_rows
@@ -29,14 +29,11 @@ from backpain_cli.errors import UsageError
 from backpain_cli.knowledge.facts import FACTS, RESULTS
 from backpain_cli.knowledge.files import write_private_atomically
 from backpain_cli.knowledge.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
+from backpain_cli.views.plan_formats import FORMATS, SUFFIXES, USUAL_SUFFIXES, PlanFormat, either
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-PlanFormat = Literal["md", "html"]
-
-# File suffixes (lower case) and the format each one means.
-SUFFIXES: dict[str, PlanFormat] = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -357,8 +354,8 @@ def _environment(fmt: PlanFormat) -> Environment:
 
 def render_plan(kb: Knowledge, pathway: Pathway, *, fmt: PlanFormat, today: dt.date) -> str:
     """The personal plan as one self-contained Markdown or HTML document."""
-    if fmt not in ("md", "html"):
-        raise ValueError(f"unknown plan format {fmt!r}: expected 'md' or 'html'")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown plan format {fmt!r}: expected one of {FORMATS}")
     template = _environment(fmt).get_template(f"plan.{fmt}.j2")
     return template.render(plan_context(kb, pathway, today=today))
 
@@ -371,7 +368,7 @@ def plan_format(path: Path) -> PlanFormat:
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         shown = f"'{path.suffix}'" if path.suffix else "no suffix"
-        raise UsageError(f"cannot tell the plan's format from {shown} in '{path}': end the file name in .md, .markdown, .html or .htm")
+        raise UsageError(f"cannot tell the plan's format from {shown} in '{path}': end the file name in {either(list(SUFFIXES))}")
     return fmt
 
 
@@ -402,7 +399,7 @@ def save_plan(text: str, path: Path, *, force: bool) -> None:
     data = text.encode("utf-8")
     try:
         if path.is_dir():
-            raise UsageError(f"'{path}' is a folder: give a file name ending in .md or .html")
+            raise UsageError(f"'{path}' is a folder: give a file name ending in {either(USUAL_SUFFIXES)}")
         write_private_atomically(path, data, replace=force)
     except UsageError:
         raise
@@ -425,7 +422,7 @@ def _os_error(path: Path, error: OSError) -> UsageError:
     if isinstance(error, NotADirectoryError):
         return UsageError(f"cannot save the plan: '{parent}' is not a folder; choose another path")
     if isinstance(error, IsADirectoryError):
-        return UsageError(f"'{path}' is a folder: give a file name ending in .md or .html")
+        return UsageError(f"'{path}' is a folder: give a file name ending in {either(USUAL_SUFFIXES)}")
     if isinstance(error, PermissionError):
         return UsageError(f"cannot save the plan to '{path}': permission denied; choose a folder you can write to")
     reason = error.strerror or type(error).__name__

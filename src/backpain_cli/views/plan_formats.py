@@ -1,0 +1,22 @@
+"""The formats a saved plan can take, and the file suffixes that ask for each: the one list of them.
+
+Its own small module so the command line can name the suffixes in its help without importing the
+plan's renderer at start-up.
+"""
+
+from typing import Literal, get_args
+
+PlanFormat = Literal["md", "html"]
+
+FORMATS: tuple[PlanFormat, ...] = get_args(PlanFormat)
+
+# File suffixes (lower case) and the format each one means; the first for a format is its usual one.
+SUFFIXES: dict[str, PlanFormat] = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+USUAL_SUFFIXES = tuple(next(suffix for suffix, fmt in SUFFIXES.items() if fmt == each) for each in FORMATS)
+
+
+def either(words: tuple[str, ...] | list[str]) -> str:
+    """``'a, b or c'``: words joined as a person would list choices."""
+    *rest, last = words
+    return f"{', '.join(rest)} or {last}" if rest else last
