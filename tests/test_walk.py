@@ -268,7 +268,7 @@ def test_pathway_options_match_the_fact_registry() -> None:
     for fact in INPUTS:
         assert fact.name in params, f"no option for the fact {fact.name}"
         assert fact.option in params[fact.name].opts, (fact.name, params[fact.name].opts)
-    not_answers = {"answers_file", "as_json", "why", "show_all", "interactive", "no_input", "save", "force"}
+    not_answers = {"answers_file", "as_json", "why", "show_all", "interactive", "no_input", "save", "force", "no_journal"}
     assert set(params) - not_answers == {f.name for f in INPUTS}
 
 
