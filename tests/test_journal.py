@@ -116,7 +116,9 @@ BAD_INPUT = [
     pytest.param(["tried", "unicorn therapy", "--result", "helped"], "no treatment called", id="unknown-treatment"),
     pytest.param(["tried", "physio", "--result", "nohelp"], "did you mean 'no-help'", id="unknown-result"),
     pytest.param(["tried", "physio"], "--result", id="no-result"),
-    pytest.param(["tried", "physio", "--result", "helped", "--from", "2026-10-02", "--to", "2026-10-01"], "before --from", id="to-before-from"),
+    pytest.param(
+        ["tried", "physio", "--result", "helped", "--from", "2026-10-02", "--to", "2026-10-01"], "before --from", id="to-before-from"
+    ),
     pytest.param(["tried", "physio", "--result", "helped", "--from", "2026-12-01"], "in the future", id="future-from"),
 ]
 
@@ -151,7 +153,15 @@ def test_history_json_is_in_date_order(runner: CliRunner) -> None:
     assert dates == sorted(dates) and len(dates) == 6
     assert data["entries"][0] == {"kind": "onset", "date": "2026-07-03", "note": None}
     assert data["entries"][1] == {"kind": "pain", "date": "2026-09-01", "score": 7.0, "note": "bad week"}
-    assert data["entries"][3] == {"kind": "tried", "date": "2026-10-15", "treatment": "physical-therapy", "result": "no-help", "from": "2026-09-01", "to": "2026-10-15", "note": None}
+    assert data["entries"][3] == {
+        "kind": "tried",
+        "date": "2026-10-15",
+        "treatment": "physical-therapy",
+        "result": "no-help",
+        "from": "2026-09-01",
+        "to": "2026-10-15",
+        "note": None,
+    }
     since = json.loads(run(runner, "history", "--since", "2026-10-16", "--json")[1])
     assert [e["date"] for e in since["entries"]] == ["2026-11-20", "2026-11-27"]
 
@@ -273,7 +283,9 @@ BAD_IMPORTS = [
     pytest.param(".json", "not json", "not valid JSON", id="json-syntax"),
     pytest.param(".json", '{"entries": []}', "'schema_version' must be 2", id="json-no-version"),
     pytest.param(".json", '{"schema_version": 9, "entries": []}', "newer backpain", id="json-newer"),
-    pytest.param(".json", '{"schema_version": 2, "entries": [{"kind": "pain", "date": "2026-01-01", "score": 12}]}', "entry 1", id="json-score"),
+    pytest.param(
+        ".json", '{"schema_version": 2, "entries": [{"kind": "pain", "date": "2026-01-01", "score": 12}]}', "entry 1", id="json-score"
+    ),
     pytest.param(".json", '{"schema_version": 2, "entries": [{"kind": "mood", "date": "2026-01-01"}]}', "'kind' must be", id="json-kind"),
     pytest.param(
         ".json",
@@ -313,7 +325,9 @@ def test_import_of_a_missing_file_or_bad_suffix(runner: CliRunner, tmp_path: Pat
 
 
 _day = st.dates(min_value=dt.date(1930, 1, 1), max_value=TODAY)
-_note = st.one_of(st.none(), st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S"), include_characters=" ,\"'"), max_size=40))
+_note = st.one_of(
+    st.none(), st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S"), include_characters=" ,\"'"), max_size=40)
+)
 
 
 @st.composite

@@ -224,7 +224,7 @@ def test_the_saved_plan_shows_the_chart_and_what_was_tried(runner: CliRunner, se
     assert run(runner, "pathway", "--save", str(html))[0] == 0
     assert run(runner, "pathway", "--save", str(md))[0] == 0
     page = html.read_text(encoding="utf-8")
-    assert "<h2 id=\"journal-heading\">Your journal</h2>" in page
+    assert '<h2 id="journal-heading">Your journal</h2>' in page
     svg = page[page.index("<svg") : page.index("</svg>") + 6]
     assert "<script" not in svg and "<circle" in svg and "<polyline" in svg
     assert "Physical therapy (physiotherapy and supervised exercise): did not help" in svg

@@ -154,7 +154,7 @@ def history_command(
 
         output.write_out(EMPTY + "\n" if start is None else f"No entries since {start.isoformat()}.\n")
         return
-    from backpain_cli.engine.journal import changes
+    from backpain_cli.engine.journal_changes import changes
     from backpain_cli.views.history_text import history
 
     output.render(history(state_of(ctx).knowledge(), entries, onset, changes(entries), today))

@@ -36,11 +36,14 @@ class JournalUse(NamedTuple):
 
 def read_for_pathway(kb: Knowledge, today: dt.date) -> JournalUse | None:
     """The journal's answers, or None when there is no journal or it has no entries. Never creates one."""
-    from backpain_cli.knowledge.journal_path import journal_path
-    from backpain_cli.knowledge.journal_store import Journal
+    from backpain_cli.knowledge.journal_path import has_content, journal_path
 
     path = journal_path()
     try:
+        if not has_content(path):  # no file, or an empty one: nothing more is imported or opened
+            return None
+        from backpain_cli.knowledge.journal_store import Journal
+
         journal = Journal.read(path)
         if journal is None:
             return None

@@ -1,25 +1,27 @@
-"""The journal as one more source of the same answers, and what its entries say about change. Pure.
+"""The journal as one more source of the same answers, and where each answer came from. Pure.
 
 The journal answers three facts of the registry: how long (``weeks``, from the start date logged
 last), ``pain`` (the latest score by date), and the results (``facts.RESULTS``: the latest result for
 each treatment, by date). It sits under everything else: an answers file, the options and the walk
 each win over it, treatment by treatment, so ``--helped physio`` replaces the journal's "physio did not
-help" instead of clashing with it. ``answered_from`` says, for each answer, where it came from.
+help" instead of clashing with it. ``answered_from`` says, for each answer, where it came from. What
+the entries say about change is ``engine.journal_changes``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from backpain_cli.engine.answers import Answers, merge
 from backpain_cli.errors import UsageError
 from backpain_cli.knowledge.facts import INPUTS, RESULTS, Fact
-from backpain_cli.knowledge.journal import Entry
-from backpain_cli.knowledge.journal_store import Summary
 from backpain_cli.knowledge.lookup import NameIndex, normalise
 from backpain_cli.knowledge.model import Knowledge
+
+if TYPE_CHECKING:  # the pathway imports this module on every run with a journal: types only
+    from backpain_cli.knowledge.journal_store import Summary
 
 JOURNAL = "journal"  # the name of the journal as a source of answers, in JSON's "from"
 RESULT_FACTS = tuple(RESULTS.values())
@@ -50,7 +52,7 @@ def answered_from(kb: Knowledge, layers: Sequence[tuple[str, Answers]]) -> dict[
     for is only where that layer put it. A duration in any layer replaces the weaker layers' duration.
     """
     out: dict[str, Any] = {}
-    index = NameIndex.build(kb)
+    index = _LazyIndex(kb)
     for source, answers in layers:
         if answers.months is not None or answers.weeks is not None:
             out.pop("months", None)
@@ -69,13 +71,28 @@ def answered_from(kb: Knowledge, layers: Sequence[tuple[str, Answers]]) -> dict[
     return {name: value for name, value in out.items() if value != {}}
 
 
+class _LazyIndex:
+    """The name index, built on first use: most pathways name no treatment."""
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.index: NameIndex | None = None
+
+    def resolve(self, name: str) -> str:
+        if self.index is None:
+            self.index = NameIndex.build(self.kb)
+        return self.index.resolve(name)
+
+
 def _treatments(kb: Knowledge, answers: Answers) -> set[str]:
-    index = NameIndex.build(kb)
+    index = _LazyIndex(kb)
     return {key for fact in RESULT_FACTS for key in _resolve(index, getattr(answers, fact))}
 
 
-def _keys(kb: Knowledge, fact: Fact, raw: Iterable[str], index: NameIndex) -> list[str]:
+def _keys(kb: Knowledge, fact: Fact, raw: Iterable[str], index: _LazyIndex) -> list[str]:
     """The items of a set answer as the profile holds them (ids, codes); what cannot be read is left to ``build_profile``."""
+    if not raw:
+        return []
     if fact.vocabulary == "treatments":
         return _resolve(index, raw)
     choices = [f.code for f in kb.red_flags] if fact.vocabulary == "red_flags" else list(fact.values)
@@ -84,7 +101,7 @@ def _keys(kb: Knowledge, fact: Fact, raw: Iterable[str], index: NameIndex) -> li
     return [by_key[normalise(part)] for part in parts if normalise(part) in by_key]
 
 
-def _resolve(index: NameIndex, raw: Iterable[str]) -> list[str]:
+def _resolve(index: _LazyIndex, raw: Iterable[str]) -> list[str]:
     found: list[str] = []
     for name in raw:
         for part in (name, *name.split(",")):  # whole first, as build_profile reads it, then as a list
@@ -95,63 +112,3 @@ def _resolve(index: NameIndex, raw: Iterable[str]) -> list[str]:
             if part == name:
                 break
     return found
-
-
-# --- what changed ------------------------------------------------------------------------------------
-
-
-class Scores(NamedTuple):
-    """A pain score then and now: from ``before`` on ``since`` to ``after`` on ``until``."""
-
-    before: float
-    since: dt.date
-    after: float
-    until: dt.date
-
-
-class Tried(NamedTuple):
-    """One treatment in the journal: when it started and ended (if logged), its latest result, and the pain since."""
-
-    treatment: str
-    start: dt.date | None
-    end: dt.date | None
-    result: str
-    date: dt.date  # the latest result's date
-    pain: Scores | None  # the last score on or before the start, and the latest after it
-
-
-class Changes(NamedTuple):
-    overall: Scores | None  # the first score and the latest
-    tried: tuple[Tried, ...]  # by start (or date)
-
-
-def changes(entries: Sequence[Entry]) -> Changes:
-    """What the entries (in date order) say changed: the pain overall, and since each treatment started.
-
-    Only what happened after: a change since a treatment started is not said to come from it.
-    """
-    pains = [(e.date, e.score) for e in entries if e.kind == "pain" and e.score is not None]
-    overall = Scores(pains[0][1], pains[0][0], pains[-1][1], pains[-1][0]) if len(pains) >= 2 else None
-    first: dict[str, dt.date | None] = {}
-    last: dict[str, Entry] = {}
-    for e in entries:
-        if e.kind == "tried" and e.treatment is not None:
-            starts = [d for d in (first.get(e.treatment), e.start) if d is not None]
-            first[e.treatment] = min(starts) if starts else None
-            last[e.treatment] = e
-    tried = []
-    for treatment, latest in last.items():
-        start = first[treatment]
-        tried.append(Tried(treatment, start, latest.end, latest.result or "", latest.date, _since(pains, start)))
-    tried.sort(key=lambda t: (t.start or t.date, t.date))
-    return Changes(overall, tuple(tried))
-
-
-def _since(pains: list[tuple[dt.date, float]], start: dt.date | None) -> Scores | None:
-    if start is None:
-        return None
-    before = [(d, s) for d, s in pains if d <= start]
-    after = [(d, s) for d, s in pains if d > start]
-    if not before or not after:
-        return None
-    return Scores(before[-1][1], before[-1][0], after[-1][1], after[-1][0])

@@ -14,10 +14,11 @@ absolute ``$HOME``) are worked out here with ``os`` alone; everything else asks 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
-from backpain_cli.errors import UsageError
+from backpain_cli.errors import JournalError, UsageError
 
 JOURNAL_ENV = "BACKPAIN_JOURNAL"
 APP = "backpain"
@@ -54,3 +55,22 @@ def _xdg_data_folder() -> str | None:
     if not os.path.isabs(os.environ.get("HOME", "")):
         return None  # platformdirs looks the home folder up in the password database
     return os.path.join(os.path.expanduser("~/.local/share"), APP)
+
+
+def has_content(path: Path) -> bool:
+    """Whether ``path`` is a journal with something in it; a folder, a device or an unreadable path is an error."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return False
+    except NotADirectoryError:
+        raise JournalError(
+            f"the journal {path} cannot be there: part of its folder path is a file; set BACKPAIN_JOURNAL to another path"
+        ) from None
+    except OSError as error:
+        raise JournalError(f"cannot read the journal {path}: {(error.strerror or type(error).__name__).lower()}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise JournalError(f"the journal {path} is a folder, not a file; move the folder or set BACKPAIN_JOURNAL to a file path")
+    if not stat.S_ISREG(info.st_mode):
+        raise JournalError(f"the journal {path} is not a regular file (a device or a pipe?); set BACKPAIN_JOURNAL to a file path")
+    return info.st_size > 0

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import stat
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from backpain_cli.errors import JournalError
 from backpain_cli.knowledge.journal import Entry
+from backpain_cli.knowledge.journal_path import has_content
 
 if TYPE_CHECKING:
     import sqlite3
@@ -75,7 +75,7 @@ class Journal:
     @classmethod
     def read(cls, path: Path) -> Journal | None:
         """The journal at ``path``, or None when there is no file (or an empty one): nothing is created."""
-        if not _has_content(path):
+        if not has_content(path):
             return None
         return cls(path, _open(path, create=False))
 
@@ -237,25 +237,6 @@ def _row(entry: Entry) -> tuple[Any, ...]:
 # --- opening ---------------------------------------------------------------------------------------
 
 
-def _has_content(path: Path) -> bool:
-    """Whether ``path`` is a journal with something in it; a folder, a device or an unreadable path is an error."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return False
-    except NotADirectoryError:
-        raise JournalError(
-            f"the journal {path} cannot be there: part of its folder path is a file; set BACKPAIN_JOURNAL to another path"
-        ) from None
-    except OSError as error:
-        raise _os_fault(path, error) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise JournalError(f"the journal {path} is a folder, not a file; move the folder or set BACKPAIN_JOURNAL to a file path")
-    if not stat.S_ISREG(info.st_mode):
-        raise JournalError(f"the journal {path} is not a regular file (a device or a pipe?); set BACKPAIN_JOURNAL to a file path")
-    return info.st_size > 0
-
-
 def _check_header(path: Path) -> None:
     """Refuse anything that is not a SQLite file before SQLite sees it; an empty file becomes a new journal."""
     try:
@@ -275,7 +256,7 @@ def _create_file(path: Path) -> None:
             os.makedirs(folder, mode=0o700, exist_ok=True)
         fd = os.open(path, _CREATE_FLAGS, 0o600)
     except FileExistsError:
-        _has_content(path)  # a folder or a device where the journal should be: say so
+        has_content(path)  # a folder or a device where the journal should be: say so
         return
     except NotADirectoryError:
         raise JournalError(

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
-from backpain_cli.engine.journal import Changes, Tried
+from backpain_cli.engine.journal_changes import Changes, Tried
 from backpain_cli.knowledge.journal import Entry
 from backpain_cli.knowledge.model import Knowledge
 from backpain_cli.views import journal_words as words

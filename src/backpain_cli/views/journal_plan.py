@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from backpain_cli.engine.journal import changes
+from backpain_cli.engine.journal_changes import changes
 from backpain_cli.knowledge.journal import Entry
 from backpain_cli.knowledge.model import Knowledge
 from backpain_cli.views import journal_words as words

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from backpain_cli.knowledge.model import Knowledge
 
 if TYPE_CHECKING:
-    from backpain_cli.engine.journal import Changes
+    from backpain_cli.engine.journal_changes import Changes
 
 # The pathway's first line after its title when answers came from the journal.
 JOURNAL_LINE = "Using your journal: {entries} since {since}; --no-journal to ignore it"
