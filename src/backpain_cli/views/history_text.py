@@ -45,9 +45,10 @@ class PainChart:
         width = max(options.max_width, 20)
         dates = [d for d, _ in self.points] + [d for s in self.spans for d in (s.start, s.end)]
         s = scale(self.points, width - AXIS, (min(dates), max(dates)))
+        levels = [None if v is None else level(v) for v in s.columns]
         for row in range(10, -1, -1):
             side = f"{row:>2} ┤" if row % 2 == 0 else "   │"
-            dots = "".join("●" if v is not None and level(v) == row else " " for v in s.columns).rstrip()
+            dots = "".join("●" if at == row else " " for at in levels).rstrip()
             yield _line(Text(side, style="dim") + Text(dots, style="bold"))
         yield _line(Text("   └" + "─" * len(s.columns), style="dim"))
         yield _line(Text(" " * AXIS + _date_labels(s.first, s.last, len(s.columns), self.today), style="dim"))

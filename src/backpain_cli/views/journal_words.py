@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from backpain_cli.knowledge.model import Knowledge
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # log pain needs none of these: only the words
     from backpain_cli.engine.journal_changes import Changes
+    from backpain_cli.knowledge.model import Knowledge
 
 # The pathway's first line after its title when answers came from the journal.
 JOURNAL_LINE = "Using your journal: {entries} since {since}; --no-journal to ignore it"
