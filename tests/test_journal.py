@@ -143,7 +143,7 @@ def test_an_empty_journal_variable_is_a_usage_error(runner: CliRunner, monkeypat
 # --- history -------------------------------------------------------------------------------------------
 
 
-def test_history_json_is_in_date_order(runner: CliRunner) -> None:
+def test_history_json_is_in_date_order(runner: CliRunner, journal_path: Path) -> None:
     log_a_season(runner)
     code, out, _ = run(runner, "history", "--json")
     assert code == 0
@@ -162,6 +162,9 @@ def test_history_json_is_in_date_order(runner: CliRunner) -> None:
         "to": "2026-10-15",
         "note": None,
     }
+    from backpain_cli.knowledge.journal_files import history_json
+
+    assert out == json.dumps(history_json(stored(journal_path))) + "\n"  # written a batch at a time, the same text
     since = json.loads(run(runner, "history", "--since", "2026-10-16", "--json")[1])
     assert [e["date"] for e in since["entries"]] == ["2026-11-20", "2026-11-27"]
 

@@ -142,13 +142,11 @@ def history_command(
     today = seams.today()
     start = None if since is None else parse_date(since, "--since", today)
     with _existing() as journal:
+        if as_json:
+            _print_history_json(journal, start)
+            return
         entries = journal.entries(start)
-        onset = journal.summary().onset if entries and not as_json else None
-    if as_json:
-        from backpain_cli.knowledge.journal_files import history_json
-
-        output.print_json(history_json(entries))
-        return
+        onset = journal.summary().onset if entries else None
     if not entries:
         from backpain_cli.views.journal_words import EMPTY
 
@@ -158,6 +156,25 @@ def history_command(
     from backpain_cli.views.history_text import history
 
     output.render(history(state_of(ctx).knowledge(), entries, onset, changes(entries), today))
+
+
+def _print_history_json(journal: "Journal", start: dt.date | None) -> None:
+    """``{"schema_version": 2, "entries": [...]}``, as ``output.print_json`` would print it; for a program
+    (not a terminal) it is written a batch of entries at a time, so a ten-year journal is never all in memory."""
+    import json
+    import sys
+
+    from backpain_cli.knowledge.journal import FORMAT_VERSION, as_dict
+    from backpain_cli.knowledge.journal_files import history_json
+
+    stream = sys.stdout
+    if stream is not None and stream.isatty():  # indented for a person, built whole
+        output.print_json(history_json(journal.entries(start)))
+        return
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+    encode = json.JSONEncoder(ensure_ascii=not encoding.startswith("utf")).encode
+    items = ", ".join(encode(as_dict(entry)) for batch in journal.batches(start) for entry in batch)
+    output.write_stdout(f'{{"schema_version": {FORMAT_VERSION}, "entries": [{items}]}}\n')
 
 
 def _existing() -> "Journal":

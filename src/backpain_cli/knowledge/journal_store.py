@@ -109,6 +109,20 @@ class Journal:
         where, params = ("WHERE date >= ?", (since.isoformat(),)) if since is not None else ("", ())
         return self._entries(self._all(f"SELECT {_COLUMNS} FROM entries {where} ORDER BY date, seq", params))  # noqa: S608 - fixed text
 
+    def batches(self, since: dt.date | None = None, size: int = 512) -> Iterator[list[Entry]]:
+        """The same entries as ``entries``, a batch at a time: ``history --json`` never holds them all."""
+        import sqlite3
+
+        if self._db is None:
+            return
+        where, params = ("WHERE date >= ?", (since.isoformat(),)) if since is not None else ("", ())
+        try:
+            cursor = self._db.execute(f"SELECT {_COLUMNS} FROM entries {where} ORDER BY date, seq", params)  # noqa: S608 - fixed text
+            while rows := cursor.fetchmany(size):
+                yield self._entries(rows)
+        except sqlite3.Error as error:
+            raise _fault(self.path, error, writing=False) from None
+
     def summary(self) -> Summary:
         if self._db is None:
             return Summary(0, None, None, None, ())
