@@ -29,7 +29,8 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 internal error (please report it); 2 bad command line (unknown name, "
     "bad number, clashing options); 3 knowledge base missing or invalid; 4 a check asked for failed (kb audit, kb check "
-    "--cases); 5 could not write the output (standard output closed, disk full); 130 interrupted."
+    "--cases); 5 could not write the output (standard output closed, disk full); 6 the journal file cannot be used "
+    "(damaged, unreadable, busy or from a newer backpain; it is left as it is); 130 interrupted."
 )
 
 
@@ -127,7 +128,8 @@ class BackpainGroup(TyperGroup):
 app = typer.Typer(
     cls=BackpainGroup,
     name="backpain",
-    epilog="Examples: backpain list | backpain explain epidural | backpain pathway --months 4 --leg-pain. " + EXIT_CODES_HELP,
+    epilog="Examples: backpain list | backpain explain epidural | backpain pathway --months 4 --leg-pain | backpain log pain 6. "
+    + EXIT_CODES_HELP,
     no_args_is_help=False,
     pretty_exceptions_enable=False,  # a person's health answers must never land in a traceback
     context_settings={"help_option_names": ["-h", "--help"]},
