@@ -321,6 +321,18 @@ def test_a_bad_import_file_adds_nothing(
     assert journal_path.read_bytes() == before
 
 
+def test_import_takes_names_a_byte_order_mark_and_fewer_columns(runner: CliRunner, journal_path: Path, tmp_path: Path) -> None:
+    """What a person writes in a spreadsheet: any name explain accepts, only the columns used, Excel's BOM."""
+    source = tmp_path / "mine.CSV"
+    source.write_bytes('\ufeffkind,date,treatment,result,note\ntried,2026-10-01,Yoga,Helped,"calmer, sleeping better"\n'.encode())
+    code, out, err = run(runner, "journal", "import", str(source))
+    assert out == f"Imported 1 entry from {source}.\n"
+    assert code == 0, err
+    assert stored(journal_path) == [
+        Entry("tried", dt.date(2026, 10, 1), treatment="yoga-tai-chi", result="helped", note="calmer, sleeping better")
+    ]
+
+
 def test_import_of_a_missing_file_or_bad_suffix(runner: CliRunner, tmp_path: Path) -> None:
     code, _, err = run(runner, "journal", "import", str(tmp_path / "none.json"))
     assert code == 2 and "no such file" in err
@@ -481,6 +493,17 @@ def test_a_real_process_logs_and_reads_the_journal(journal_path: Path) -> None:
     assert json.loads(read.stdout)["entries"] == [{"kind": "pain", "date": today, "score": 4.0, "note": None}]
     bad = subprocess.run([sys.executable, "-m", "backpain_cli", "log", "pain", "12"], capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_history_in_an_ascii_stream_draws_the_chart_in_ascii(journal_path: Path) -> None:
+    today = dt.date.today()
+    with Journal.write(journal_path) as journal:
+        journal.add([pain_entry(s, today - dt.timedelta(days=10 - i), None, today) for i, s in enumerate((7, 6, 4))])
+    env = {**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "ascii"}
+    shown = subprocess.run([sys.executable, "-m", "backpain_cli", "history"], capture_output=True, env=env, timeout=60)
+    assert shown.returncode == 0 and shown.stderr == b""
+    text = shown.stdout.decode("ascii")
+    assert " 8 |\n   |o\n 6 | o\n" in text and "   +---" in text and "?" not in text.split("Pain over time")[1].split("What changed")[0]
 
 
 def test_the_data_folder_is_platformdirs_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
