@@ -24,12 +24,23 @@ compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "src"), quiet=1
 
 # Tests never touch the person's real cache; subprocesses inherit this too.
 os.environ["BACKPAIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="backpain-test-cache-")
+# Nor their journal: a path with no file (an empty journal) unless a test logs to it. The fixture below
+# gives each test its own; this covers anything that runs outside a test.
+os.environ["BACKPAIN_JOURNAL"] = os.path.join(tempfile.mkdtemp(prefix="backpain-test-journal-"), "journal.sqlite3")
 
 REPO = Path(__file__).resolve().parents[1]
 # The C dumper and loader when PyYAML has them: several times faster, and these run for many tests.
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SHIPPED = REPO / "data" / "treatments.yaml"
+
+
+@pytest.fixture(autouse=True)
+def journal_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test has a journal of its own, not created yet: ``BACKPAIN_JOURNAL`` points at it (subprocesses too)."""
+    path = tmp_path_factory.mktemp("journal") / "journal.sqlite3"
+    monkeypatch.setenv("BACKPAIN_JOURNAL", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from backpain_cli.cli import startup
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "treatments.yaml"
 
-COMMANDS = ["list", "explain", "compare", "search", "red-flags", "sources", "pathway", "walk", "kb"]
+COMMANDS = ["list", "explain", "compare", "search", "red-flags", "sources", "pathway", "walk", "history", "kb", "log", "journal"]
 
 
 @pytest.mark.parametrize(

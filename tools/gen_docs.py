@@ -32,6 +32,7 @@ GENERATED_IN = [README, ROOT / "docs" / "knowledge-base.md", ROOT / "docs" / "js
 EXAMPLE = re.compile(r"(<!-- example: (?P<args>[^>]*?) -->\n```text\n)(?P<body>.*?)(```)", re.DOTALL)
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.DOTALL)
 ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "TERM": "dumb", "BACKPAIN_KB": None, "FORCE_COLOR": None}
+ENV["BACKPAIN_JOURNAL"] = str(ROOT / ".no-journal" / "journal.sqlite3")  # examples never read the person's journal (no file there)
 
 
 def commands() -> Iterator[list[str]]:

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     KNOWLEDGE_BASE = 3  # the knowledge base is missing, unreadable or invalid
     CHECKS_FAILED = 4  # the knowledge base is valid but fails a check asked for: kb audit, kb check --cases
     OUTPUT = 5  # could not write the output: standard output closed, a full disk (not a reader gone away: that is 0)
+    JOURNAL = 6  # the journal file cannot be used: damaged, unreadable, busy, full, or from a newer backpain; it is left as it is
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -38,6 +39,12 @@ class OutputError(BackpainError):
     """The output could not be written (no standard output, a full disk); the message says what to do."""
 
     exit_code = ExitCode.OUTPUT
+
+
+class JournalError(BackpainError):
+    """The journal file cannot be read or written; the message names the file and says what to do. Nothing was changed."""
+
+    exit_code = ExitCode.JOURNAL
 
 
 class KnowledgeBaseError(BackpainError):

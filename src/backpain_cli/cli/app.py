@@ -29,7 +29,8 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 internal error (please report it); 2 bad command line (unknown name, "
     "bad number, clashing options); 3 knowledge base missing or invalid; 4 a check asked for failed (kb audit, kb check "
-    "--cases); 5 could not write the output (standard output closed, disk full); 130 interrupted."
+    "--cases); 5 could not write the output (standard output closed, disk full); 6 the journal file cannot be used "
+    "(damaged, unreadable, busy or from a newer backpain; it is left as it is); 130 interrupted."
 )
 
 
@@ -128,8 +129,8 @@ class BackpainGroup(TyperGroup):
 app = typer.Typer(
     cls=BackpainGroup,
     name="backpain",
-    epilog="\b\nExamples:\n  backpain list\n  backpain explain epidural\n  backpain pathway --months 4 --leg-pain\n  backpain walk\n\n"
-    + EXIT_CODES_HELP,
+    epilog="\b\nExamples:\n  backpain list\n  backpain explain epidural\n  backpain pathway --months 4 --leg-pain\n"
+    "  backpain walk\n  backpain log pain 6\n\n" + EXIT_CODES_HELP,
     no_args_is_help=False,
     # Click's own help: plain text in a pipe, no boxes or padding, long option names never cut off.
     rich_markup_mode=None,

@@ -141,6 +141,8 @@ _TRAILING_ESCAPES = re.compile(r"(?:\x1b\[[0-9;]*m)*\Z")
 
 # What a stream that cannot take Unicode gets instead of the few symbols backpain itself draws.
 _ASCII_FALLBACK = str.maketrans({"•": "*", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "▲": "^", "▼": "v"})
+# The journal's chart (views/history_text.py): its axes, dots and treatment spans.
+_ASCII_FALLBACK.update(str.maketrans({"┤": "|", "│": "|", "└": "+", "─": "-", "●": "o", "━": "="}))
 
 
 def render(renderable: "RenderableType") -> None:

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -133,14 +134,18 @@ def pathway_command(
         typer.Option("--save", metavar="FILE", help=_SAVE_HELP),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="With --save: replace the file if it already exists.")] = False,
+    no_journal: Annotated[bool, typer.Option("--no-journal", help="Leave your journal out: use only the answers given here.")] = False,
 ) -> None:
     """Build your personal, stepped pathway: red flags first, conservative care first, surgery last."""
     from backpain_cli.cli.answers_file import load_answers
     from backpain_cli.engine.answers import from_options, merge
 
     given = from_options(ctx.params)  # every parameter named after a fact is that answer
+    layers: list[tuple[str, Answers]] = [("options", given)]  # where answers came from, weakest first (JSON's "from")
     if answers_file is not None:  # taken as text: Typer's Path type fails on a NUL character
-        given = merge(load_answers(Path(answers_file)), given)
+        from_file = load_answers(Path(answers_file))
+        layers.insert(0, ("answers-file", from_file))
+        given = merge(from_file, given)
     pathway_flow(
         ctx,
         given,
@@ -151,6 +156,8 @@ def pathway_command(
         show_all=show_all,
         save=None if save is None else Path(save),
         force=force,
+        use_journal=not no_journal,
+        layers=layers,
     )
 
 
@@ -160,11 +167,12 @@ def walk_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the resulting pathway as JSON.")] = False,
     why: Annotated[bool, typer.Option("--why", help="Show every option with the rule and the checks behind it.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="Show every option, the ladder and the full reasons.")] = False,
+    no_journal: Annotated[bool, typer.Option("--no-journal", help="Leave your journal out, and do not offer to add to it.")] = False,
 ) -> None:
     """A guided walk: answer plain questions one at a time and get your pathway (same as pathway -i)."""
     from backpain_cli.engine.answers import Answers
 
-    pathway_flow(ctx, Answers(), interactive=True, no_input=False, as_json=as_json, why=why, show_all=show_all)
+    pathway_flow(ctx, Answers(), interactive=True, no_input=False, as_json=as_json, why=why, show_all=show_all, use_journal=not no_journal)
 
 
 def pathway_flow(
@@ -178,6 +186,8 @@ def pathway_flow(
     show_all: bool = False,
     save: Path | None = None,
     force: bool = False,
+    use_journal: bool = True,
+    layers: Sequence[tuple[str, "Answers"]] = (),
 ) -> None:
     from backpain_cli.engine.answers import build_profile, merge
     from backpain_cli.engine.pathway import build_pathway
@@ -193,7 +203,12 @@ def pathway_flow(
         if not force and os.path.lexists(save):
             raise UsageError(f"'{save}' exists; use --force to replace it or choose another name")
     kb = state_of(ctx).knowledge()
+    # The journal (issue 13): its answers go under every other answer; None without one or with --no-journal.
+    from backpain_cli.cli import journal_pathway
+
+    journal = journal_pathway.read_for_pathway(kb, seams.today()) if use_journal else None
     prompts = None
+    walked = None
     if interactive:
         if no_input or not seams.stdin_is_terminal():
             raise UsageError("the guided walk needs a terminal; give your answers as options or with --answers FILE instead")
@@ -202,23 +217,35 @@ def pathway_flow(
         from backpain_cli.cli.walk import Walk
 
         prompts = PromptConsole(stderr=True, highlight=False, markup=False, emoji=False)
-        given = merge(given, Walk(kb, prompts).run())
+        walked = Walk(kb, prompts).run()
+        given = merge(given, walked)
+        layers = (*layers, ("walk", walked))
+    given = journal_pathway.with_journal(kb, journal, given)
     result = build_pathway(kb, build_profile(kb, given))
     if as_json:
         from backpain_cli.views import data
 
-        output.print_json(data.pathway(kb, result))
+        output.print_json({**data.pathway(kb, result), **journal_pathway.json_extras(kb, journal, layers)})
     else:
         from backpain_cli.engine.answers import understood
         from backpain_cli.views import pathway_text
 
-        walked = prompts is not None
-        output.render(pathway_text.pathway(kb, result, why=why, full=show_all, understood=understood(kb, given), walked=walked))
+        line = journal_pathway.first_line(journal, seams.today())
+        shown = pathway_text.pathway(
+            kb, result, why=why, full=show_all, understood=understood(kb, given), walked=prompts is not None, journal_line=line
+        )
+        output.render(shown)
 
     def save_to(path: Path, replace: bool) -> None:
         from backpain_cli.views.plan import plan_format, render_plan, save_plan
 
-        save_plan(render_plan(kb, result, fmt=plan_format(path), today=seams.today()), path, force=replace)
+        fmt, today = plan_format(path), seams.today()
+        section = None
+        if journal is not None:
+            from backpain_cli.views.journal_plan import plan_section
+
+            section = plan_section(kb, journal_pathway.plan_entries(journal), today, fmt)
+        save_plan(render_plan(kb, result, fmt=fmt, today=today, journal=section), path, force=replace)
 
     if save is not None:
         save_to(save, force)
@@ -229,3 +256,5 @@ def pathway_flow(
     if save is not None:
         where = printable(str(save.resolve()))  # the full path: a person can find the file from anywhere
         sys.stderr.write(f"backpain: saved your plan to {where}\n")  # stderr: stdout stays the pathway (or JSON)
+    if walked is not None and prompts is not None and result.urgent is None and use_journal:
+        journal_pathway.offer_to_log(prompts, kb, walked, journal, seams.today())

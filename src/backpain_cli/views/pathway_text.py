@@ -32,17 +32,32 @@ ALL_IN_PLAN = "A saved plan has every option and the full reasons."
 
 
 def pathway(
-    kb: Knowledge, p: Pathway, *, why: bool = False, full: bool = False, understood: Understood = (), walked: bool = False
+    kb: Knowledge,
+    p: Pathway,
+    *,
+    why: bool = False,
+    full: bool = False,
+    understood: Understood = (),
+    walked: bool = False,
+    journal_line: str | None = None,
 ) -> Group:
     """The short pathway: what to do next first. ``full`` (--all) or ``why`` adds every option, the ladder
     and the full reasons. With a warning sign, nothing but the sign's actions, ending on them.
     ``understood`` says how names were read ("stretching" as physical therapy). After the guided walk
-    (``walked``) it names no options: questions are the walk's own and the saved plan holds the detail."""
+    (``walked``) it names no options: questions are the walk's own and the saved plan holds the detail.
+    ``journal_line``, when answers came from the journal, is the first line after the title."""
+    title = _title(journal_line)
     if p.urgent is not None:
-        return _urgent(kb, p)
+        return _urgent(kb, p, title)
     if full or why:
-        return _full(kb, p, why=why, understood=understood)
-    return _short(kb, p, understood, walked)
+        return _full(kb, p, title, why=why, understood=understood)
+    return _short(kb, p, understood, walked, title)
+
+
+def _title(journal_line: str | None) -> list[RenderableType]:
+    """The title, and the line saying the journal was used (issue 13) when it was."""
+    title: list[RenderableType] = [Text("Your back pain pathway", style="bold")]
+    return title if journal_line is None else [*title, Text(journal_line, style="dim")]
 
 
 Understood = tuple[tuple[str, str], ...]
@@ -55,7 +70,7 @@ def _understood(understood: Understood) -> list[RenderableType]:
     return [Text(f"We read {read}.", style="dim")]
 
 
-def _urgent(kb: Knowledge, p: Pathway) -> Group:
+def _urgent(kb: Knowledge, p: Pathway, title: list[RenderableType]) -> Group:
     """Short, and it ends on the action: no list of held options, one line says routine care waits."""
     from rich.panel import Panel
 
@@ -63,7 +78,7 @@ def _urgent(kb: Knowledge, p: Pathway) -> Group:
     level = kb.levels[p.urgent.level]
     body = Group(*urgent_actions(kb, p.urgent))
     return Group(
-        Text("Your back pain pathway", style="bold"),
+        *title,
         Text(level.hold_reason),
         disclaimer(kb),
         Text(""),
@@ -71,10 +86,10 @@ def _urgent(kb: Knowledge, p: Pathway) -> Group:
     )
 
 
-def _short(kb: Knowledge, p: Pathway, understood: Understood, walked: bool) -> Group:
+def _short(kb: Knowledge, p: Pathway, understood: Understood, walked: bool, title: list[RenderableType]) -> Group:
     d = digest(kb, p)
     parts: list[RenderableType] = [
-        Text("Your back pain pathway", style="bold"),
+        *title,
         _warning_line(kb),
         _stage_line(kb, p),
     ]
@@ -143,10 +158,10 @@ def _section(title: str, steps: tuple[Step, ...], notes: _Footnotes, *, brief: b
     return lines
 
 
-def _full(kb: Knowledge, p: Pathway, *, why: bool, understood: Understood) -> Group:
+def _full(kb: Knowledge, p: Pathway, title: list[RenderableType], *, why: bool, understood: Understood) -> Group:
     """Every option: the stage in full, the ladder, and every step with its reason, sources and (--why) checks."""
     parts: list[RenderableType] = [
-        Text("Your back pain pathway", style="bold"),
+        *title,
         Text.assemble(("Warning signs: ", "bold red"), kb.warning_signs),
         *_understood(understood),
         Text(""),
