@@ -522,3 +522,26 @@ def test_the_data_folder_is_platformdirs_own(monkeypatch: pytest.MonkeyPatch, tm
                 monkeypatch.setenv(key, value)
             assert where.data_folder() == platformdirs.user_data_dir("backpain", appauthor=False), (case, home)
             assert where.journal_path() == Path(where.data_folder(), "journal.sqlite3")
+
+
+def test_what_changed_on_a_treatment_counts_only_its_own_weeks() -> None:
+    """Pain after a treatment ended says nothing about the time on it: a stopped one is measured to its end."""
+    from backpain_cli.engine.journal_changes import changes
+
+    d = dt.date
+    entries = [
+        Entry("pain", d(2026, 9, 1), score=7),
+        Entry("tried", d(2026, 10, 15), treatment="physical-therapy", result="no-help", start=d(2026, 9, 1), end=d(2026, 10, 15)),
+        Entry("pain", d(2026, 10, 14), score=6),
+        Entry("tried", d(2026, 10, 20), treatment="nsaids", result="some", start=d(2026, 10, 20)),
+        Entry("pain", d(2026, 11, 20), score=3),
+    ]
+    entries.sort(key=lambda e: e.date)
+    found = {t.treatment: t.pain for t in changes(entries).tried}
+    assert found["physical-therapy"] is not None and (found["physical-therapy"].after, found["physical-therapy"].until) == (
+        6,
+        d(2026, 10, 14),
+    )
+    assert found["nsaids"] is not None and (found["nsaids"].before, found["nsaids"].after) == (6, 3)  # ongoing: to the latest score
+    overall = changes(entries).overall
+    assert overall is not None and (overall.before, overall.after) == (7, 3)

@@ -31,7 +31,7 @@ class Tried(NamedTuple):
     end: dt.date | None
     result: str
     date: dt.date  # the latest result's date
-    pain: Scores | None  # the last score on or before the start, and the latest after it
+    pain: Scores | None  # the last score on or before the start, and the latest after it (up to the end, if it ended)
 
 
 class Changes(NamedTuple):
@@ -56,16 +56,18 @@ def changes(entries: Sequence[Entry]) -> Changes:
     tried = []
     for treatment, latest in last.items():
         start = first[treatment]
-        tried.append(Tried(treatment, start, latest.end, latest.result or "", latest.date, _since(pains, start)))
+        tried.append(Tried(treatment, start, latest.end, latest.result or "", latest.date, _since(pains, start, latest.end)))
     tried.sort(key=lambda t: (t.start or t.date, t.date))
     return Changes(overall, tuple(tried))
 
 
-def _since(pains: list[tuple[dt.date, float]], start: dt.date | None) -> Scores | None:
+def _since(pains: list[tuple[dt.date, float]], start: dt.date | None, end: dt.date | None) -> Scores | None:
+    """The pain from the start of a treatment to its end, or to the latest score if it has not ended:
+    pain after a treatment stopped says nothing about how the time on it went."""
     if start is None:
         return None
     before = [(d, s) for d, s in pains if d <= start]
-    after = [(d, s) for d, s in pains if d > start]
+    after = [(d, s) for d, s in pains if d > start and (end is None or d <= end)]
     if not before or not after:
         return None
     return Scores(before[-1][1], before[-1][0], after[-1][1], after[-1][0])

@@ -97,9 +97,10 @@ def changed(kb: Knowledge, changes: Changes, today: dt.date) -> list[str]:
     for t in changes.tried:
         if t.pain is None or t.start is None:
             continue
-        length = span((t.pain.until - t.start).days)
-        lines.append(
-            f"Pain {score(t.pain.before)} to {score(t.pain.after)} over {length} "
-            f"since you started {treatment_name(kb, t.treatment)} on {short_day(t.start, today)}."
-        )
+        name, length = treatment_name(kb, t.treatment), span((t.pain.until - t.start).days)
+        pain = f"Pain {score(t.pain.before)} to {score(t.pain.after)} over {length}"
+        if t.end is None:
+            lines.append(f"{pain} since you started {name} on {short_day(t.start, today)}.")
+        else:
+            lines.append(f"{pain} while you had {name}, {short_day(t.start, today)} to {short_day(t.end, today)}.")
     return lines
