@@ -27,7 +27,7 @@ def test_cli_reference_matches_help() -> None:
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == expected, "run: python tools/gen_docs.py"
 
 
-@pytest.mark.parametrize("name", ["README.md", "docs/knowledge-base.md", "docs/json.md"])
+@pytest.mark.parametrize("name", ["README.md", "docs/knowledge-base.md", "docs/json.md", "docs/journal.md"])
 def test_generated_parts_are_current(name: str) -> None:
     generator = _generator()
     text = (ROOT / name).read_text(encoding="utf-8")

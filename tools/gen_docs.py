@@ -7,7 +7,8 @@ Run: python tools/gen_docs.py
 - README examples: a block introduced by ``<!-- example: ARGS -->`` holds the command and its real
   output at 80 columns;
 - generated blocks in Markdown files, between ``<!-- generated: NAME -->`` and ``<!-- end generated -->``:
-  ``statuses`` (the one status table) and ``format`` (the knowledge-base format's tables).
+  ``statuses`` (the one status table), ``format`` (the knowledge-base format's tables) and
+  ``history`` (docs/journal.md's example, the golden history).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from backpain_cli.knowledge.model import RULE_STATUSES, STATUS_TABLE
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "cli.md"
 README = ROOT / "README.md"
-GENERATED_IN = [README, ROOT / "docs" / "knowledge-base.md", ROOT / "docs" / "json.md"]
+GENERATED_IN = [README, ROOT / "docs" / "knowledge-base.md", ROOT / "docs" / "json.md", ROOT / "docs" / "journal.md"]
 EXAMPLE = re.compile(r"(<!-- example: (?P<args>[^>]*?) -->\n```text\n)(?P<body>.*?)(```)", re.DOTALL)
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.DOTALL)
 ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "TERM": "dumb", "BACKPAIN_KB": None, "FORCE_COLOR": None}
@@ -83,7 +84,14 @@ def format_tables() -> str:
     return "\n".join(parts).rstrip()
 
 
-BLOCKS: dict[str, Callable[[], str]] = {"statuses": statuses, "format": format_tables}
+def history_example() -> str:
+    """The history of the journal the golden test logs (tests/golden/history.txt): a journal is
+    personal, so the example is the tested one, not this machine's."""
+    golden = (ROOT / "tests" / "golden" / "history.txt").read_text(encoding="utf-8")
+    return f"```text\n$ backpain history\n{golden}```"
+
+
+BLOCKS: dict[str, Callable[[], str]] = {"statuses": statuses, "format": format_tables, "history": history_example}
 
 
 def render_generated(text: str) -> str:
