@@ -166,6 +166,7 @@ EDITS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     ("alias that folds onto another entry", lambda d: _first_treatment(d)["aliases"].append("Physical_Therapy"), "already used by"),
     ("level listed twice", lambda d: d["levels"].append(dict(d["levels"][0])), "listed twice"),
     ("stages out of order", lambda d: d["stages"].reverse(), "must list acute, subacute and chronic"),
+    ("a word naming two tiers", lambda d: d["tiers"][0].setdefault("aliases", []).append("Surgery"), "already names tier"),
 ]
 
 

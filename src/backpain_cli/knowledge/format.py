@@ -50,6 +50,7 @@ def _knowledge(v: dict[str, Any], path: str, r: Reading) -> m.Knowledge:
     treatments = tuple(t for t in v["treatments"] if t is not None)
     topics = _topics(r, v["topics"], treatments, v["tiers"])
     _check_names_unique(r, treatments, topics)
+    _check_tier_words_unique(r, v["tiers"])
     levels: dict[str, m.LevelInfo] = {}
     for i, info in enumerate(v["levels"]):
         if info.level in levels:
@@ -186,6 +187,17 @@ def _ids(problems: list[Problem], raw: Any, path: str, key: str) -> list[str]:
                 problems.append(Problem(f"{path}[{i}].{key}", f"duplicate {key} '{value}'", "each must be unique"))
             ids[value] = None
     return list(ids)
+
+
+def _check_tier_words_unique(r: Reading, tiers: list[m.Tier]) -> None:
+    """Every word that picks a tier (``list --tier``: its id, name or an alias) picks one tier only."""
+    seen: dict[str, str] = {}
+    for i, tier in enumerate(t for t in tiers if t is not None):
+        words = dict.fromkeys(" ".join(w.lower().replace("-", " ").split()) for w in (tier.id, tier.name, *tier.aliases))
+        for word in words:
+            if word in seen and seen[word] != tier.id:
+                r.fail(f"tiers[{i}].aliases", f"'{word}' already names tier '{seen[word]}'", "give each tier its own words")
+            seen.setdefault(word, tier.id)
 
 
 def _check_names_unique(r: Reading, treatments: tuple[m.Treatment, ...], topics: tuple[m.Topic, ...]) -> None:
