@@ -39,6 +39,7 @@ from typer.testing import CliRunner
 from backpain_cli import cli
 from backpain_cli.errors import KnowledgeBaseError, Problem
 from backpain_cli.knowledge import loader as knowledge
+from backpain_cli.knowledge.format import build
 from backpain_cli.views.plan_formats import USUAL_SUFFIXES
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -699,7 +700,7 @@ def check_outcome(raw: Any) -> bool:
     """Valid (True), or invalid with problems that are each one line (False); anything else fails."""
     problems: list[Problem] = []
     try:
-        model = knowledge.build(raw, problems)
+        model = build(raw, problems)
     except KnowledgeBaseError as error:
         model, problems = None, list(error.problems)
     if model is not None and not problems:

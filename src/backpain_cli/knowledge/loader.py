@@ -14,7 +14,6 @@ from typing import Any
 from backpain_cli.errors import KnowledgeBaseError, Problem
 from backpain_cli.knowledge import files
 from backpain_cli.knowledge import model as m
-from backpain_cli.knowledge.format import build as build
 from backpain_cli.knowledge.paths import KB_ENV as KB_ENV  # re-exported: callers know the knowledge module
 from backpain_cli.knowledge.paths import KB_MAX_BYTES
 from backpain_cli.knowledge.paths import default_path as default_path
@@ -57,6 +56,8 @@ def completion_names(knowledge: m.Knowledge) -> dict[str, list[str]]:
 
 
 def _parse_and_validate(data: bytes, path: Path) -> m.Knowledge:
+    # Here, not at the top: a warm run reads the cache and never needs the validator (about 3 ms to import).
+    from backpain_cli.knowledge.format import build
     from backpain_cli.knowledge.safeyaml import parse_yaml
 
     raw = parse_yaml(decode(data, str(path)), str(path))
