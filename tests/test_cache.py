@@ -500,7 +500,9 @@ def test_kb_check_validates_afresh(cache_dir: Path, kb_file: Path, monkeypatch: 
     def stricter(raw: object, problems: list[Problem]) -> None:
         problems.append(Problem("treatments", "planted by the test: a stricter validator"))
 
-    monkeypatch.setattr(knowledge, "build", stricter)
+    from backpain_cli.knowledge import format as kb_format
+
+    monkeypatch.setattr(kb_format, "build", stricter)  # the loader imports it when it validates
     code, out = _cli("kb", "check", str(kb_file))
     assert code == ExitCode.KNOWLEDGE_BASE and "planted by the test" in out
     code, out = _cli("--kb", str(kb_file), "list", "--json")
@@ -509,8 +511,7 @@ def test_kb_check_validates_afresh(cache_dir: Path, kb_file: Path, monkeypatch: 
 
 def test_a_change_to_the_code_is_a_miss(cache_dir: Path, kb_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     knowledge.load(kb_file)
-    assert {"model.py", "facts.py", "conditions.py", "loader.py", "safeyaml.py", "cache.py"} <= set(cache.SOURCES)
-    assert all((Path(cache.__file__).parent / name).is_file() for name in cache.SOURCES)
+    assert {"model.py", "facts.py", "conditions.py", "loader.py", "safeyaml.py", "cache.py", "format.py"} <= set(cache.sources())
     parses = _parses(monkeypatch)
     monkeypatch.setattr(cache, "code_digest", lambda: "0" * 64)
     knowledge.load(kb_file)
@@ -518,3 +519,18 @@ def test_a_change_to_the_code_is_a_miss(cache_dir: Path, kb_file: Path, monkeypa
     monkeypatch.setattr(cache, "code_digest", lambda: "")  # sources that cannot be read: no cache at all
     knowledge.load(kb_file)
     assert len(parses) == 2
+
+
+def test_every_module_validation_runs_is_in_the_key(kb_file: Path) -> None:
+    """The key covers the code that validated: each module a fresh validation imports from this
+    package (the format, its checks, the model) is one whose source the digest reads."""
+    script = (
+        "import sys; from pathlib import Path; from backpain_cli.knowledge import loader; "
+        f"loader.load(Path({str(kb_file)!r}), use_cache=False); "
+        "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('backpain_cli.'))))"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    used = [line for line in run.stdout.split() if line.startswith("backpain_cli.knowledge.")]
+    assert "backpain_cli.knowledge.format_entries" in used  # the validator really ran
+    assert {f"{name.split('.')[-1]}.py" for name in used} <= set(cache.sources())
+    assert not [m for m in run.stdout.split() if m.split(".")[1] in ("engine", "views", "cli")]  # validation stays in its layer
