@@ -51,7 +51,7 @@ def test_every_command_is_documented() -> None:
 
 def test_every_exit_code_is_documented() -> None:
     """The README's table and --help's epilog list every ExitCode (issue 14 added 5, output errors)."""
-    from backpain_cli.cli.app import EXIT_CODES_HELP
+    from backpain_cli.cli.root import EXIT_CODES_HELP
     from backpain_cli.errors import ExitCode
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -54,6 +54,22 @@ def test_every_command_is_known() -> None:
         assert lean is not cli.app
         assert [i.name for i in lean.registered_commands] + [i.name for i in lean.registered_groups] == [name]
     assert {i.name for i in cli.app.registered_commands} | {i.name for i in cli.app.registered_groups} == set(COMMANDS)
+    assert set(cli.COMMANDS) == set(COMMANDS)  # the start-up table names every command, and no other
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_start_up_imports_only_the_module_of_the_command_run(name: str) -> None:
+    """In a fresh process, building the app for one command imports its own module and no other
+    command's: the table in ``backpain_cli.cli`` names the right module for every command."""
+    script = (
+        "import sys; from backpain_cli.cli import startup; from backpain_cli.cli.commands import COMMANDS; "
+        f"lean = startup.app_for([{name!r}]); "
+        "print(*[i.name for i in lean.registered_commands + lean.registered_groups]); "
+        "print(*sorted(set(COMMANDS.values()) & {m.rsplit('.', 1)[-1] for m in sys.modules if m.startswith('backpain_cli.cli.')}))"
+    )
+    shown, imported = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert shown == name
+    assert imported == cli.COMMANDS[name]
 
 
 @pytest.mark.parametrize("args", [[], ["--help"], ["-h"], ["--kb", "x.yaml", "--help"]])

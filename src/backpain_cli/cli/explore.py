@@ -5,8 +5,8 @@ from typing import Annotated
 import typer
 
 from backpain_cli.cli import output, seams
-from backpain_cli.cli.app import app, state_of
 from backpain_cli.cli.completion import complete_name, complete_tier, complete_treatment
+from backpain_cli.cli.root import app, state_of
 
 
 @app.command("list")

@@ -12,8 +12,8 @@ import typer
 from typer.core import TyperGroup
 
 from backpain_cli.cli import output, seams
-from backpain_cli.cli.app import app, state_of
 from backpain_cli.cli.completion import complete_treatment, fixed
+from backpain_cli.cli.root import app, state_of
 from backpain_cli.errors import UsageError, printable
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from backpain_cli.cli import output, seams
-from backpain_cli.cli.app import kb_app, state_of
+from backpain_cli.cli.root import kb_app, state_of
 from backpain_cli.errors import ExitCode, KnowledgeBaseError, UsageError, printable
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from backpain_cli.cli import output, seams
-from backpain_cli.cli.app import app, state_of
 from backpain_cli.cli.completion import complete_red_flag, complete_treatment, fixed
+from backpain_cli.cli.root import app, state_of
 from backpain_cli.errors import UsageError, printable
 from backpain_cli.views.plan_formats import USUAL_SUFFIXES, either
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import typer
 from typer.models import CommandInfo
 
-from backpain_cli.cli.app import app
+from backpain_cli.cli.commands import COMMANDS, register
+from backpain_cli.cli.root import app
 
 # The root options that take a value; every other option before the command (--help, --version,
 # --install-completion) is about the whole program.
@@ -35,8 +36,7 @@ def invoked_command(args: Sequence[str]) -> str | None:
 
 
 def _command_named(word: str | None) -> str | None:
-    names = {info.name for info in app.registered_commands} | {info.name for info in app.registered_groups}
-    return word if word in names else None  # an option, "--", or a misspelt command: None
+    return word if word in COMMANDS else None  # an option, "--", or a misspelt command: None
 
 
 def _completion_args() -> list[str]:
@@ -64,10 +64,12 @@ def app_for(args: Sequence[str]) -> typer.Typer:
     word = _first_word(args)
     name = _command_named(word)
     if name is not None:
+        register(COMMANDS[name])  # only the module of the command being run
         lean = copy.copy(app)  # shares the callback, info and settings; only the registries differ
         lean.registered_commands = [info for info in app.registered_commands if info.name == name]
         lean.registered_groups = [info for info in app.registered_groups if info.name == name]
         return lean
+    register()
     if word in (None, *_HELP_OPTIONS):
         summaries = copy.copy(app)
         summaries.registered_commands = [_summary_only(info) for info in app.registered_commands]
