@@ -68,20 +68,22 @@ class Hang:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         lead = self.lead
-        label = lead.plain.strip()
-        if label and (width - lead.cell_len < self.MIN_BODY or lead.cell_len > width * self.MAX_LEAD):
-            margin = len(lead.plain) - len(lead.plain.lstrip()) + 2
-            yield from wrapped_lines(console, lead, width, Text(), Text())
-            lead = Text(" " * margin)
-        rest = Text(" " * lead.cell_len)
+        lead_len = lead.cell_len  # measured once: explain and pathway draw hundreds of these
+        if lead.plain.strip() and (width - lead_len < self.MIN_BODY or lead_len > width * self.MAX_LEAD):
+            lead_len = len(lead.plain) - len(lead.plain.lstrip()) + 2
+            yield from wrapped_lines(console, lead, width, Text(), Text(), 0)
+            lead = Text(" " * lead_len)
+        rest = Text(" " * lead_len)
         for number, paragraph in enumerate(self.body or (Text(),)):
-            yield from wrapped_lines(console, paragraph, width, rest if number else lead, rest)
+            yield from wrapped_lines(console, paragraph, width, rest if number else lead, rest, lead_len)
 
 
-def wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: Text) -> RenderResult:
-    """``body`` wrapped to fit after ``first`` (first line) and ``rest`` (the others), as segments."""
-    room = max(width - max(first.cell_len, rest.cell_len), 1)
-    fits = body.cell_len <= room and "\n" not in body.plain  # most lines: no need for Rich's word-by-word wrap
+def wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: Text, margin: int | None = None) -> RenderResult:
+    """``body`` wrapped to fit after ``first`` (first line) and ``rest`` (the others), as segments;
+    ``margin``, when the caller knows it, is the wider of the two in columns."""
+    room = max(width - (max(first.cell_len, rest.cell_len) if margin is None else margin), 1)
+    plain = body.plain
+    fits = (len(plain) <= room if plain.isascii() else body.cell_len <= room) and "\n" not in plain  # most lines: no word-by-word wrap
     lines: Iterable[Text] = [body] if fits else (body.wrap(console, room, overflow="fold") or [Text()])
     for number, line in enumerate(lines):
         yield from _segments(console, rest if number else first)
