@@ -159,8 +159,10 @@ def history_command(
 
 
 def _print_history_json(journal: "Journal", start: dt.date | None) -> None:
-    """``{"schema_version": 2, "entries": [...]}``, as ``output.print_json`` would print it; for a program
-    (not a terminal) it is written a batch of entries at a time, so a ten-year journal is never all in memory."""
+    """``{"schema_version": 2, "entries": [...]}``, as ``output.print_json`` would print it. For a program
+    (not a terminal) the entries are read and encoded a batch at a time (one encoder call a batch, not
+    one an entry), so a ten-year journal is never all in memory as entries, only as its text; the text
+    is written once it is complete, so a fault half-way prints nothing."""
     import json
     import sys
 
@@ -173,7 +175,7 @@ def _print_history_json(journal: "Journal", start: dt.date | None) -> None:
         return
     encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
     encode = json.JSONEncoder(ensure_ascii=not encoding.startswith("utf")).encode
-    items = ", ".join(encode(as_dict(entry)) for batch in journal.batches(start) for entry in batch)
+    items = ", ".join(encode([as_dict(entry) for entry in batch])[1:-1] for batch in journal.batches(start) if batch)
     output.write_stdout(f'{{"schema_version": {FORMAT_VERSION}, "entries": [{items}]}}\n')
 
 
