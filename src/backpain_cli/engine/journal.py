@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 from backpain_cli.engine.answers import Answers, merge
 from backpain_cli.errors import UsageError
 from backpain_cli.knowledge.facts import INPUTS, RESULTS, Fact
-from backpain_cli.knowledge.lookup import NameIndex, normalise
 from backpain_cli.knowledge.model import Knowledge
 
-if TYPE_CHECKING:  # the pathway imports this module on every run with a journal: types only
+if TYPE_CHECKING:  # every pathway --json imports this module (its "from"): types only
     from backpain_cli.knowledge.journal_store import Summary
+    from backpain_cli.knowledge.lookup import NameIndex
 
 JOURNAL = "journal"  # the name of the journal as a source of answers, in JSON's "from"
 RESULT_FACTS = tuple(RESULTS.values())
@@ -80,6 +80,8 @@ class _LazyIndex:
 
     def resolve(self, name: str) -> str:
         if self.index is None:
+            from backpain_cli.knowledge.lookup import NameIndex
+
             self.index = NameIndex.build(self.kb)
         return self.index.resolve(name)
 
@@ -95,6 +97,7 @@ def _keys(kb: Knowledge, fact: Fact, raw: Iterable[str], index: _LazyIndex) -> l
         return []
     if fact.vocabulary == "treatments":
         return _resolve(index, raw)
+    from backpain_cli.knowledge.lookup import normalise  # here: most pathways give no set answer at all
     choices = [f.code for f in kb.red_flags] if fact.vocabulary == "red_flags" else list(fact.values)
     by_key = {normalise(choice): choice for choice in choices}
     parts = [part for item in raw for part in item.split(",")]
