@@ -13,7 +13,7 @@ from rich.text import Text
 from backpain_cli.engine.answers import Answers, build_profile
 from backpain_cli.engine.pathway import build_pathway
 from backpain_cli.knowledge.model import Knowledge
-from backpain_cli.views.blocks import Hang, hang, indent
+from backpain_cli.views.blocks import Hang, ascii_wrap, hang, indent
 
 # Spaces at the end of a line, before any closing escape codes: invisible, and not drawn alike.
 _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
@@ -142,3 +142,14 @@ def test_every_rule_reads_as_a_sentence(kb: Knowledge) -> None:
             said = rule.condition.describe(facts)
             assert not RULE_SYNTAX.search(said), (t.id, rule.path, said)
             assert t.id not in said and "self" not in said.split(), (t.id, said)
+
+
+@given(
+    plain=st.text(alphabet=st.sampled_from("ab cd-ef.  x"), max_size=80)
+    | st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126)),
+    width=st.integers(min_value=1, max_value=40),
+)
+def test_the_fast_wrap_gives_richs_lines(plain: str, width: int) -> None:
+    """The hanging lines' own wrap for plain ASCII is Rich's wrap, line for line, spaces included."""
+    rich_lines = [line.plain for line in Text(plain).wrap(Console(width=200), width, overflow="fold")] or [""]
+    assert ascii_wrap(plain, width) == rich_lines

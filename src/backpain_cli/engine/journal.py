@@ -98,6 +98,7 @@ def _keys(kb: Knowledge, fact: Fact, raw: Iterable[str], index: _LazyIndex) -> l
     if fact.vocabulary == "treatments":
         return _resolve(index, raw)
     from backpain_cli.knowledge.lookup import normalise  # here: most pathways give no set answer at all
+
     choices = [f.code for f in kb.red_flags] if fact.vocabulary == "red_flags" else list(fact.values)
     by_key = {normalise(choice): choice for choice in choices}
     parts = [part for item in raw for part in item.split(",")]

@@ -6,6 +6,7 @@ line goes into ``Text`` objects, never through Rich markup, so brackets in data 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -84,11 +85,54 @@ def wrapped_lines(console: Console, body: Text, width: int, first: Text, rest: T
     room = max(width - (max(first.cell_len, rest.cell_len) if margin is None else margin), 1)
     plain = body.plain
     fits = (len(plain) <= room if plain.isascii() else body.cell_len <= room) and "\n" not in plain  # most lines: no word-by-word wrap
-    lines: Iterable[Text] = [body] if fits else (body.wrap(console, room, overflow="fold") or [Text()])
+    lines: Iterable[Text]
+    if fits:
+        lines = [body]
+    elif not body.spans and plain.isascii() and plain.isprintable():  # most paragraphs: one style, plain ASCII
+        lines = [Text(line, style=body.style) for line in ascii_wrap(plain, room)]
+    else:
+        lines = body.wrap(console, room, overflow="fold") or [Text()]
     for number, line in enumerate(lines):
         yield from _segments(console, rest if number else first)
         yield from _segments(console, line)
         yield Segment.line()
+
+
+_WORD = re.compile(r"\s*\S+\s*")  # a word and the spaces around it, as Rich splits a line
+
+
+def ascii_wrap(plain: str, width: int) -> list[str]:
+    """The lines ``Text(plain).wrap(console, width, overflow="fold")`` gives, for printable ASCII on one
+    line: Rich's greedy wrap, without measuring each word's cells (every character is one column).
+    About a third of the time explain spent drawing; tests/test_views.py checks it against Rich."""
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD.finditer(plain):
+        start, word = match.start(), match.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:  # longer than a line: folded, as Rich folds it
+            pieces = [word[i : i + width] for i in range(0, len(word), width)]
+            for piece in pieces[:-1]:
+                if start:
+                    breaks.append(start)
+                start += len(piece)
+            if start:
+                breaks.append(start)
+            offset = len(pieces[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = len(word)
+    lines = [plain[a:b] for a, b in zip([0, *breaks], [*breaks, len(plain)], strict=True)]
+    return [_fit(line, width) for line in lines] or [""]
+
+
+def _fit(line: str, width: int) -> str:
+    """Rich's ``rstrip_end`` then ``truncate``: spaces beyond the width go first, then anything still over."""
+    if len(line) > width:
+        line = line[: max(width, len(line.rstrip()))]
+    return line[:width]
 
 
 def _segments(console: Console, text: Text) -> Iterable[Segment]:
