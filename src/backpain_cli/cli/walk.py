@@ -44,6 +44,9 @@ from backpain_cli.knowledge.facts import FACTS
 from backpain_cli.knowledge.model import Knowledge
 from backpain_cli.views.blocks import hang, indent
 from backpain_cli.views.plan import check_folder, check_name, plan_format
+from backpain_cli.views.plan_formats import USUAL_SUFFIXES, either
+
+DEFAULT_PLAN = "backpain-plan.html"  # HTML: it prints well from any browser
 
 SKIP_WORDS = {"", "?", "skip", "pass", "don't know", "dont know", "not sure", "unsure", "no idea", "unknown", "dk", "idk"}
 LIST_WORDS = {"list", "help", "?", "names", "list names"}  # at the question about names only
@@ -342,7 +345,7 @@ def offer_to_save(console: Console, save: Callable[[Path, bool], None], read: Ca
     if simple(ask("Save this plan to a file you can print or take to your appointment? [yes/no] ")) not in YES:
         return None
     for _ in range(MAX_TRIES):
-        reply = ask("File name, ending .html or .md [backpain-plan.html]: ").strip() or "backpain-plan.html"
+        reply = ask(f"File name, ending {either(USUAL_SUFFIXES)} [{DEFAULT_PLAN}]: ").strip() or DEFAULT_PLAN
         path = Path(reply).expanduser()
         try:
             check_name(path)
