@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -237,6 +238,22 @@ def test_the_saved_plan_shows_the_chart_and_what_was_tried(runner: CliRunner, se
     assert "| 1 September | 7 |" in text and "| 20 November | 4 |" in text
     assert "- **NSAIDs (anti-inflammatory painkillers)**, from 20 Oct: helped a little." in text
     assert text.index("## Your journal") < text.index("## Stage")
+    lines = text.splitlines()
+    assert [lines[i] for i in range(1, len(lines)) if lines[i].startswith("#") and lines[i - 1] != ""] == []  # room above every heading
+    assert re.search(r"^- \*\*Weeks of pain:\*\* 21\n", text, re.MULTILINE)  # 147 days: whole weeks, not 21.000000
+
+
+def test_the_journal_gives_weeks_to_a_tenth() -> None:
+    """From the start date to today in weeks, to a tenth: 22.4 for 157 days (not 22.428571428571427),
+    and a stage boundary never moves (13 weeks and a day is still more than 13)."""
+    from backpain_cli.engine.journal import journal_answers
+    from backpain_cli.knowledge.journal_store import Summary
+
+    def weeks(days: int) -> float | None:
+        summary = Summary(total=1, first=TODAY, onset=TODAY - dt.timedelta(days=days), pain=None, results=())
+        return journal_answers(summary, TODAY, known=lambda _: True).weeks
+
+    assert (weeks(157), weeks(92), weeks(91), weeks(27), weeks(0)) == (22.4, 13.1, 13.0, 3.9, 0.0)
 
 
 def test_the_plan_has_no_journal_section_without_one(runner: CliRunner, tmp_path: Path) -> None:

@@ -33,7 +33,9 @@ def journal_answers(summary: Summary, today: dt.date, known: Callable[[str], boo
     for treatment, result in summary.results:
         if known(treatment) and result in RESULTS:
             by_fact[RESULTS[result]].append(treatment)
-    weeks = None if summary.onset is None else max((today - summary.onset).days, 0) / 7
+    # To a tenth of a week: a day is 0.14 weeks, so no stage boundary (a whole number of weeks) moves,
+    # and the plan and the JSON show 22.4 rather than 22.428571428571427.
+    weeks = None if summary.onset is None else round(max((today - summary.onset).days, 0) / 7, 1)
     return Answers(weeks=weeks, pain=summary.pain, **{fact: tuple(ids) for fact, ids in by_fact.items()})
 
 
