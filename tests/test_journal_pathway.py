@@ -227,6 +227,7 @@ def test_the_saved_plan_shows_the_chart_and_what_was_tried(runner: CliRunner, se
     assert run(runner, "pathway", "--save", str(md))[0] == 0
     page = html.read_text(encoding="utf-8")
     assert '<h2 id="journal-heading">Your journal</h2>' in page
+    assert page.index('class="detail"') < page.index("journal-heading")  # after page one, in the detail
     svg = page[page.index("<svg") : page.index("</svg>") + 6]
     assert "<script" not in svg and "<circle" in svg and "<polyline" in svg
     assert "Physical therapy (physiotherapy and supervised exercise): did not help" in svg
@@ -237,7 +238,7 @@ def test_the_saved_plan_shows_the_chart_and_what_was_tried(runner: CliRunner, se
     assert "## Your journal" in text
     assert "| 1 September | 7 |" in text and "| 20 November | 4 |" in text
     assert "- **NSAIDs (anti-inflammatory painkillers)**, from 20 Oct: helped a little." in text
-    assert text.index("## Your journal") < text.index("## Stage")
+    assert text.index("# The full detail") < text.index("## Your journal") < text.index("## Stage")  # page one stays what to do next
     lines = text.splitlines()
     assert [lines[i] for i in range(1, len(lines)) if lines[i].startswith("#") and lines[i - 1] != ""] == []  # room above every heading
     assert re.search(r"^- \*\*Weeks of pain:\*\* 21\n", text, re.MULTILINE)  # 147 days: whole weeks, not 21.000000

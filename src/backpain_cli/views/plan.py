@@ -354,7 +354,7 @@ def _environment(fmt: PlanFormat) -> Environment:
 
 def render_plan(kb: Knowledge, pathway: Pathway, *, fmt: PlanFormat, today: dt.date, journal: dict[str, Any] | None = None) -> str:
     """The personal plan as one self-contained Markdown or HTML document; ``journal`` is its journal
-    section (``views.journal_plan.plan_section``), shown after the answers, or None for none."""
+    section (``views.journal_plan.plan_section``), the first part of the full detail, or None for none."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown plan format {fmt!r}: expected one of {FORMATS}")
     template = _environment(fmt).get_template(f"plan.{fmt}.j2")
