@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+Format = TypeVar("Format", bound=str)
 
 # O_NONBLOCK: opening a named pipe returns at once instead of waiting for a writer (the check on the
 # open descriptor then refuses it); on a regular file it changes nothing. O_NOCTTY: a terminal device
@@ -37,6 +39,24 @@ class FileProblem(Exception):
         self.message = message
         self.suggestion = suggestion
         self.missing = missing
+
+
+def either(words: list[str] | tuple[str, ...]) -> str:
+    """``'a, b or c'``: choices listed as a person would say them."""
+    *rest, last = words
+    return f"{', '.join(rest)} or {last}" if rest else last
+
+
+def format_from_suffix(path: Path, suffixes: Mapping[str, Format], what: str) -> Format:
+    """The format a file name asks for (``suffixes``: lower-case suffix to format), from its suffix in any
+    case; another suffix is a ``UsageError`` that names ``what`` and the suffixes that work."""
+    found = suffixes.get(path.suffix.lower())
+    if found is None:
+        from backpain_cli.errors import UsageError, printable
+
+        shown = f"'{printable(path.suffix)}'" if path.suffix else "no suffix"
+        raise UsageError(f"cannot tell {what} from {shown} in '{printable(str(path))}': end the file name in {either(list(suffixes))}")
+    return found
 
 
 def read_regular(path: Path, limit: int) -> bytes:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from backpain_cli.errors import UsageError, printable
+from backpain_cli.knowledge.files import format_from_suffix
 from backpain_cli.knowledge.journal import FORMAT_VERSION, Entry, as_dict, from_dict
 
 FileFormat = Literal["json", "csv"]
@@ -25,11 +26,7 @@ MAX_IMPORT_BYTES = 32 * 1024 * 1024  # a ten-year daily journal exports to well 
 
 def file_format(path: Path) -> FileFormat:
     """``json`` or ``csv`` from the file name's suffix, in any case; another suffix is a ``UsageError``."""
-    fmt = SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        shown = f"'{path.suffix}'" if path.suffix else "no suffix"
-        raise UsageError(f"cannot tell the format from {printable(shown)} in '{printable(str(path))}': end the file name in .json or .csv")
-    return fmt
+    return format_from_suffix(path, SUFFIXES, "the format")
 
 
 def history_json(entries: Sequence[Entry]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from backpain_cli.engine.ladder import LADDER_BOTTOM, LADDER_TOP, STATUS_GLYPHS,
 from backpain_cli.engine.pathway import Pathway, Step
 from backpain_cli.errors import UsageError
 from backpain_cli.knowledge.facts import FACTS, RESULTS
-from backpain_cli.knowledge.files import write_private_atomically
+from backpain_cli.knowledge.files import format_from_suffix, write_private_atomically
 from backpain_cli.knowledge.model import PERMISSIVE, STATUS_TABLE, STATUSES, Knowledge, Status
 from backpain_cli.views.plan_formats import FORMATS, SUFFIXES, USUAL_SUFFIXES, PlanFormat, either
 
@@ -366,11 +366,7 @@ def render_plan(kb: Knowledge, pathway: Pathway, *, fmt: PlanFormat, today: dt.d
 
 def plan_format(path: Path) -> PlanFormat:
     """The format a file name asks for, from its suffix in any case; another suffix is a ``UsageError``."""
-    fmt = SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        shown = f"'{path.suffix}'" if path.suffix else "no suffix"
-        raise UsageError(f"cannot tell the plan's format from {shown} in '{path}': end the file name in {either(list(SUFFIXES))}")
-    return fmt
+    return format_from_suffix(path, SUFFIXES, "the plan's format")
 
 
 def check_name(path: Path) -> None:

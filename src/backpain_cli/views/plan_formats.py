@@ -6,6 +6,8 @@ plan's renderer at start-up.
 
 from typing import Literal, get_args
 
+from backpain_cli.knowledge.files import either as either
+
 PlanFormat = Literal["md", "html"]
 
 FORMATS: tuple[PlanFormat, ...] = get_args(PlanFormat)
@@ -14,9 +16,3 @@ FORMATS: tuple[PlanFormat, ...] = get_args(PlanFormat)
 SUFFIXES: dict[str, PlanFormat] = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 USUAL_SUFFIXES = tuple(next(suffix for suffix, fmt in SUFFIXES.items() if fmt == each) for each in FORMATS)
-
-
-def either(words: tuple[str, ...] | list[str]) -> str:
-    """``'a, b or c'``: words joined as a person would list choices."""
-    *rest, last = words
-    return f"{', '.join(rest)} or {last}" if rest else last
