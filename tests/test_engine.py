@@ -269,3 +269,11 @@ def test_every_fact_in_the_registry_reaches_the_rules(kb: Knowledge) -> None:
     assert set(facts) == set(FACTS)
     for name, value in values.items():
         assert facts[name] is not None and (facts[name] == value or name in ("tried",)), name
+
+
+def test_conditions_are_equal_only_when_their_parts_are() -> None:
+    """Equality and hashing compare every field, a shared base class's included (the cache relies on it)."""
+    a, b = FactTest("pain", "gte", 5), FactTest("pain", "lt", 5)
+    assert AllOf((a, b)) == AllOf((a, b)) and hash(AllOf((a, b))) == hash(AllOf((a, b)))
+    assert AllOf((a,)) != AllOf((b,)) and AnyOf((a,)) != AnyOf((b,)) and AllOf((a,)) != AnyOf((a,))
+    assert "pain" in repr(AnyOf((a, b)))

@@ -60,16 +60,21 @@ class Condition:
     """
 
     __slots__: tuple[str, ...] = ()
+    _fields: tuple[str, ...] = ()  # every slot, a base class's included: what equality compares
     depth: int  # levels of nesting, named conditions included: checked against MAX_DEPTH when read
 
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls._fields = tuple(f for k in reversed(cls.__mro__) for f in k.__dict__.get("__slots__", ()))
+
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+        return type(self) is type(other) and all(getattr(self, f) == getattr(other, f) for f in self._fields)
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, *(getattr(self, f) for f in self.__slots__)))
+        return hash((type(self).__name__, *(getattr(self, f) for f in self._fields)))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(repr(getattr(self, f)) for f in self.__slots__)})"
+        return f"{type(self).__name__}({', '.join(repr(getattr(self, f)) for f in self._fields)})"
 
     def evaluate(self, facts: "Facts") -> Check:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -180,8 +185,8 @@ def _apply(op: str, value: Any, operand: Any) -> Truth:
     return bool(comparisons[op](value, operand))
 
 
-class AllOf(Condition):
-    """Every part holds. False beats unknown; unknown beats true."""
+class _Several(Condition):
+    """A condition over several parts (``AllOf``, ``AnyOf``)."""
 
     __slots__ = ("depth", "parts")
 
@@ -194,6 +199,12 @@ class AllOf(Condition):
 
     def _parts(self) -> tuple[Condition, ...]:
         return self.parts
+
+
+class AllOf(_Several):
+    """Every part holds. False beats unknown; unknown beats true."""
+
+    __slots__ = ()
 
     def describe(self, facts: Facts) -> str:
         return listed([p.describe(facts) for p in self.parts], "and")
@@ -205,20 +216,10 @@ class AllOf(Condition):
         return Check("all of these hold", result, children=checks, unknown_facts=_unknowns(checks, result))
 
 
-class AnyOf(Condition):
+class AnyOf(_Several):
     """At least one part holds. True beats unknown; unknown beats false."""
 
-    __slots__ = ("depth", "parts")
-
-    def __init__(self, parts: tuple[Condition, ...]) -> None:
-        self.parts = parts
-        self.depth = 1 + max(p.depth for p in parts)
-
-    def fact_names(self) -> frozenset[str]:
-        return frozenset().union(*(p.fact_names() for p in self.parts))
-
-    def _parts(self) -> tuple[Condition, ...]:
-        return self.parts
+    __slots__ = ()
 
     def describe(self, facts: Facts) -> str:
         return "either " + listed([p.describe(facts) for p in self.parts], "or")
