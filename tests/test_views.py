@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from hypothesis import given
 from hypothesis import strategies as st
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from backpain_cli.engine.answers import Answers, build_profile
 from backpain_cli.engine.pathway import build_pathway
 from backpain_cli.knowledge.model import Knowledge
-from backpain_cli.views.blocks import Hang, ascii_wrap, hang, indent
+from backpain_cli.views.blocks import Hang, ascii_wrap, drawn_lightly, hang, indent
 
 # Spaces at the end of a line, before any closing escape codes: invisible, and not drawn alike.
 _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")
@@ -153,3 +154,23 @@ def test_the_fast_wrap_gives_richs_lines(plain: str, width: int) -> None:
     """The hanging lines' own wrap for plain ASCII is Rich's wrap, line for line, spaces included."""
     rich_lines = [line.plain for line in Text(plain).wrap(Console(width=200), width, overflow="fold")] or [""]
     assert ascii_wrap(plain, width) == rich_lines
+
+
+_WORDS = st.text(alphabet=st.sampled_from("ab cd-ef. é→x"), max_size=90)
+
+
+@given(
+    paragraphs=st.lists(st.tuples(_WORDS, _WORDS, st.sampled_from([None, "bold", "dim"])), max_size=5),
+    width=st.integers(min_value=5, max_value=100),
+)
+def test_drawing_lightly_prints_what_rich_prints(paragraphs: list[tuple[str, str, str | None]], width: int) -> None:
+    """output.render draws bare paragraphs through Hang: the same lines as Rich's own, styles included."""
+    parts = [Text(a, style=style or "") + Text(b, style="bold") if b else Text(a, style=style or "") for a, b, style in paragraphs]
+    group = Group(*parts, Group(*parts[:1]))
+
+    def printed(renderable: object) -> str:
+        console = Console(width=width, force_terminal=True, color_system="standard", record=False, file=io.StringIO())
+        console.print(renderable)
+        return "\n".join(line.rstrip() for line in console.file.getvalue().split("\n"))  # type: ignore[attr-defined]
+
+    assert printed(drawn_lightly(group)) == printed(group)

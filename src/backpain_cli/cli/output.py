@@ -147,10 +147,12 @@ _ASCII_FALLBACK.update(str.maketrans({"┤": "|", "│": "|", "└": "+", "─":
 
 def render(renderable: "RenderableType") -> None:
     """Print for a person, without the trailing spaces Rich pads lines with, in any encoding."""
+    from backpain_cli.views.blocks import drawn_lightly
+
     terminal = console()
     try:
         with terminal.capture() as captured:  # Rich writes to stdout even here (an empty string, which can fail)
-            terminal.print(renderable)
+            terminal.print(drawn_lightly(renderable))
     except BrokenPipeError:
         raise
     except OSError as error:
