@@ -162,6 +162,14 @@ def test_text_runs_on_a_warm_cache_read_it_without_importing_json(args: list[str
     assert {"json", "json.decoder"} & modules == set()
 
 
+@pytest.mark.parametrize("args", JSON_COMMANDS)
+def test_json_runs_into_a_pipe_never_import_json(args: list[str], warm: Path) -> None:
+    """Reading the cache and writing compact JSON both use the C scanner and encoder alone (output.compact_json)."""
+    result, modules = _run(args, warm)
+    assert result.returncode == 0 and result.stdout[:1] in "[{", result.stderr
+    assert {"json", "json.decoder", "json.encoder"} & modules == set()
+
+
 def test_the_text_pathway_does_not_load_the_plan_writer(warm: Path) -> None:
     """The ladder comes from backpain_cli.engine.ladder; the plan writer (Jinja2, dataclasses) is for --save."""
     result, modules = _run(["pathway", "--months", "4", "--all"], warm)

@@ -163,7 +163,6 @@ def _print_history_json(journal: "Journal", start: dt.date | None) -> None:
     (not a terminal) the entries are read and encoded a batch at a time (one encoder call a batch, not
     one an entry), so a ten-year journal is never all in memory as entries, only as its text; the text
     is written once it is complete, so a fault half-way prints nothing."""
-    import json
     import sys
 
     from backpain_cli.knowledge.journal import FORMAT_VERSION, as_dict
@@ -173,9 +172,9 @@ def _print_history_json(journal: "Journal", start: dt.date | None) -> None:
     if stream is not None and stream.isatty():  # indented for a person, built whole
         output.print_json(history_json(journal.entries(start)))
         return
-    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
-    encode = json.JSONEncoder(ensure_ascii=not encoding.startswith("utf")).encode
-    items = ", ".join(encode([as_dict(entry) for entry in batch])[1:-1] for batch in journal.batches(start) if batch)
+    ascii_only = not output.stream_takes_unicode()
+    batches = (output.compact_json([as_dict(entry) for entry in batch], ascii_only=ascii_only)[1:-1] for batch in journal.batches(start))
+    items = ", ".join(batch for batch in batches if batch)
     output.write_stdout(f'{{"schema_version": {FORMAT_VERSION}, "entries": [{items}]}}\n')
 
 

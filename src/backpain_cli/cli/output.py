@@ -106,14 +106,39 @@ def write_stdout(text: str) -> None:
 
 
 def print_json(data: Any) -> None:
-    import json
-
     stream = sys.stdout
-    # Indented for a person at a terminal; compact for programs, which also lets json use its C encoder.
-    indent = 2 if stream is not None and stream.isatty() else None
-    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
     # \u escapes where the stream cannot take Unicode: still the same JSON to any reader.
-    write_stdout(json.dumps(data, indent=indent, ensure_ascii=not encoding.startswith("utf")) + "\n")
+    ascii_only = not stream_takes_unicode()
+    if stream is not None and stream.isatty():  # indented for a person at a terminal
+        import json
+
+        write_stdout(json.dumps(data, indent=2, ensure_ascii=ascii_only) + "\n")
+    else:  # compact for programs
+        write_stdout(compact_json(data, ascii_only=ascii_only) + "\n")
+
+
+def stream_takes_unicode() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    return encoding.startswith("utf")
+
+
+def compact_json(data: Any, *, ascii_only: bool) -> str:
+    """``json.dumps(data, ensure_ascii=ascii_only)``, by the C encoder json itself uses, without importing
+    json: its decoder compiles regular expressions at import (about 2 ms a run) that output never uses.
+    Where the C encoder is missing (other Pythons), json. tests/test_output.py compares the two."""
+    try:
+        from _json import encode_basestring, encode_basestring_ascii, make_encoder
+    except ImportError:  # pragma: no cover - other Pythons
+        import json
+
+        return json.dumps(data, ensure_ascii=ascii_only)
+    strings = encode_basestring_ascii if ascii_only else encode_basestring
+    encoder = make_encoder({}, _not_json, strings, None, ": ", ", ", False, False, True)
+    return "".join(encoder(data, 0))
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 MIN_WIDTH, MAX_WIDTH = 20, 1000
