@@ -277,3 +277,12 @@ def test_conditions_are_equal_only_when_their_parts_are() -> None:
     assert AllOf((a, b)) == AllOf((a, b)) and hash(AllOf((a, b))) == hash(AllOf((a, b)))
     assert AllOf((a,)) != AllOf((b,)) and AnyOf((a,)) != AnyOf((b,)) and AllOf((a,)) != AnyOf((a,))
     assert "pain" in repr(AnyOf((a, b)))
+
+
+def test_every_avoid_word_names_a_care_type() -> None:
+    """--avoid's words (the fact registry) and the care types they cover (the engine) are the same list."""
+    from backpain_cli.knowledge.facts import FACTS
+    from backpain_cli.knowledge.model import AVOIDABLE, CARE_TYPES
+
+    assert set(AVOIDABLE) == set(FACTS["avoid"].values)
+    assert set(AVOIDABLE.values()) <= set(CARE_TYPES)

@@ -15,6 +15,7 @@ from backpain_cli.cli import output, seams
 from backpain_cli.cli.completion import complete_treatment, fixed
 from backpain_cli.cli.root import app, state_of
 from backpain_cli.errors import UsageError, printable
+from backpain_cli.knowledge.facts import RESULTS
 
 if TYPE_CHECKING:
     from backpain_cli.knowledge.journal import Entry
@@ -83,7 +84,7 @@ def log_tried_command(
         typer.Option(
             "--result",
             help="How it went: helped, some (helped a little), no-help, or side-effects.",
-            autocompletion=fixed("helped", "some", "no-help", "side-effects"),
+            autocompletion=fixed(*RESULTS),
             show_default=False,
         ),
     ],

@@ -12,6 +12,7 @@ from backpain_cli.cli import output, seams
 from backpain_cli.cli.completion import complete_red_flag, complete_treatment, fixed
 from backpain_cli.cli.root import app, state_of
 from backpain_cli.errors import UsageError, printable
+from backpain_cli.knowledge.facts import FACTS
 from backpain_cli.views.plan_formats import USUAL_SUFFIXES, either
 
 _SAVE_HELP = f"Also save a printable plan to this file; {either(USUAL_SUFFIXES)} (the suffix picks the format)."
@@ -90,7 +91,7 @@ def pathway_command(
             "--medial-branch-block",
             metavar="RESULT",
             help="Result of a diagnostic medial branch block: positive, negative or not-done.",
-            autocompletion=fixed("positive", "negative", "not-done"),
+            autocompletion=fixed(*FACTS["medial_branch_block"].values),
         ),
     ] = None,
     risk: Annotated[
@@ -99,7 +100,7 @@ def pathway_command(
             "--risk",
             metavar="GROUP",
             help="Risk group from a clinician (e.g. STarT Back): low, medium or high.",
-            autocompletion=fixed("low", "medium", "high"),
+            autocompletion=fixed(*FACTS["risk"].values),
         ),
     ] = None,
     avoid: Annotated[
@@ -108,7 +109,7 @@ def pathway_command(
             "--avoid",
             metavar="KIND",
             help="Rather avoid: medication, injections or surgery (repeatable).",
-            autocompletion=fixed("medication", "injections", "surgery"),
+            autocompletion=fixed(*FACTS["avoid"].values),
         ),
     ] = None,
     guideline: Annotated[
@@ -117,7 +118,7 @@ def pathway_command(
             "--guideline",
             metavar="NAME",
             help="Follow one guideline throughout: nice, acp or who (default: all, majority view).",
-            autocompletion=fixed("nice", "acp", "who", "default"),
+            autocompletion=fixed(*FACTS["guideline"].values),
         ),
     ] = None,
     answers_file: Annotated[

@@ -118,7 +118,7 @@ DIRECTION_WORDS: dict[str, str] = {
 }
 Level = Literal["emergency", "same-day", "urgent", "soon"]
 LEVELS: tuple[Level, ...] = ("emergency", "same-day", "urgent", "soon")  # most severe first
-GUIDELINES: tuple[str, ...] = ("default", "nice", "acp", "who")
+GUIDELINES: tuple[str, ...] = facts.FACTS["guideline"].values  # the registry's list: one place
 CARE_TYPES: tuple[str, ...] = ("medication", "injection", "surgery", "other")
 # What `--avoid` names, and the care types each one covers.
 AVOIDABLE: dict[str, str] = {"medication": "medication", "injections": "injection", "surgery": "surgery"}
