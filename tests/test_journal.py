@@ -26,18 +26,7 @@ from backpain_cli.knowledge.journal import FORMAT_VERSION, Entry, onset_entry, p
 from backpain_cli.knowledge.journal_files import export_bytes, parse_import
 from backpain_cli.knowledge.journal_store import Journal
 from backpain_cli.knowledge.model import Knowledge
-
-TODAY = dt.date(2026, 11, 27)
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(seams, "today", lambda: TODAY)
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(cli.app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
+from journal_helpers import TODAY, pinned_today, run  # noqa: F401 - pinned_today is an autouse fixture
 
 
 def stored(path: Path) -> list[Entry]:

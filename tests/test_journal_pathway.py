@@ -14,23 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backpain_cli import cli
 from backpain_cli.cli import seams
 from backpain_cli.knowledge.journal_store import Journal
 from backpain_cli.views import chart
 from backpain_cli.views.journal_words import JOURNAL_LINE
-
-TODAY = dt.date(2026, 11, 27)
-
-
-@pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(seams, "today", lambda: TODAY)
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(cli.app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
+from journal_helpers import TODAY, pinned_today, run  # noqa: F401 - pinned_today is an autouse fixture
 
 
 def pathway_json(runner: CliRunner, *args: str) -> dict:  # type: ignore[type-arg]
